@@ -1,0 +1,5 @@
+"""``python -m bulletin``."""
+
+from bulletin.cli import main
+
+main()

@@ -1,0 +1,164 @@
+"""The ``make`` pipeline: collect → read → issue → layout → render → write.
+
+Each stage lives in its own module; this one only walks the data through
+them, reports progress, and turns gathered problems into one user error.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bulletin.collect import Month, check_folder, find_month_folder, month_folders, source_files
+from bulletin.config import Settings
+from bulletin.errors import BulletinError, Problem, ProblemsError, display_path
+from bulletin.i18n import _, ngettext
+from bulletin.model import Article, Issue
+from bulletin.readers import read_articles
+
+
+class Reporter:
+    """Where the pipeline tells the user what it does; silent by default."""
+
+    def stage(self, message: str) -> None: ...
+
+    def detail(self, message: str) -> None: ...
+
+    def warning(self, problem: Problem) -> None: ...
+
+
+@dataclass(frozen=True)
+class MonthSource:
+    """The month's folder, as found and read."""
+
+    month: Month
+    folder: Path
+    articles: tuple[Article, ...]
+    warnings: tuple[Problem, ...]
+
+
+def today() -> date:
+    """The build date; ``SOURCE_DATE_EPOCH`` fixes it for reproducible output."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return date.today()
+
+
+def read_month(
+    settings: Settings, month: Month | None, articles: Path | None, reporter: Reporter
+) -> MonthSource:
+    """Find the month's folder and read every article in it, or fail with every problem."""
+    if articles is not None:
+        folder = check_folder(articles)
+        month = month or Month.parse(folder.name)
+    else:
+        folder = find_month_folder(settings.articles_path, month)
+        month = month or Month.parse(folder.name)
+    year = month.year if month else today().year
+    files = source_files(folder)
+    reporter.stage(_("Reading {folder}").format(folder=display_path(folder)))
+    found, problems = read_articles(files, year)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        raise ProblemsError(errors)
+    if not found:
+        raise BulletinError(
+            _("{folder}: no articles (.txt, .md, .docx) in this folder").format(
+                folder=display_path(folder)
+            )
+        )
+    if month is None:
+        month = _month_of_newest(found, folder)
+    for article in found:
+        reporter.detail(f"  {display_path(article.source)}: {article.title}")
+    return MonthSource(month, folder, tuple(found), tuple(p for p in problems if p not in errors))
+
+
+def _month_of_newest(articles: list[Article], folder: Path) -> Month:
+    dated = [a.date for a in articles if a.date]
+    if not dated:
+        raise BulletinError(
+            _(
+                "{folder}: cannot tell the month: name the folder like 2023-11 or give --month"
+            ).format(folder=display_path(folder))
+        )
+    newest = max(dated)
+    return Month(newest.year, newest.month)
+
+
+def issue_number(settings: Settings, month: Month) -> int:
+    """From ``first_month``/``first_number`` in the config, else counted from the
+    oldest month folder present."""
+    config = settings.bulletin
+    if config.first_month:
+        first = Month.parse(config.first_month)
+        if first is None:
+            raise BulletinError(_("bulletin.first_month must look like 2023-01"))
+        number = config.first_number + month.months_since(first)
+        if number < 1:
+            raise BulletinError(
+                _("month {month} is before bulletin.first_month {first}").format(
+                    month=month, first=first
+                )
+            )
+        return number
+    folders = [Month.parse(p.name) for p in month_folders(settings.articles_path)]
+    earliest = min((m for m in folders if m is not None and m <= month), default=month)
+    return config.first_number + month.months_since(earliest)
+
+
+def make_issue(settings: Settings, source: MonthSource) -> Issue:
+    return Issue(
+        year=source.month.year,
+        month=source.month.month,
+        number=issue_number(settings, source.month),
+        articles=source.articles,
+        issued=today(),
+    )
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pdf: Path
+    pages: int
+    seconds: float
+
+
+def build(
+    settings: Settings,
+    *,
+    month: Month | None = None,
+    articles: Path | None = None,
+    out: Path | None = None,
+    keep_html: bool = False,
+    reporter: Reporter | None = None,
+) -> BuildResult:
+    """Make the month's bulletin PDF; raise a BulletinError on any user error."""
+    from bulletin import render
+    from bulletin.layout import layout_dirs, render_html
+
+    started = time.perf_counter()
+    reporter = reporter or Reporter()
+    source = read_month(settings, month, articles, reporter)
+    for problem in source.warnings:
+        reporter.warning(problem)
+    issue = make_issue(settings, source)
+    target = out or settings.out_path / f"ban-tin-{issue.key}.pdf"
+    reporter.stage(
+        ngettext("Laying out {n} article", "Laying out {n} articles", len(issue.articles)).format(
+            n=len(issue.articles)
+        )
+    )
+    folders = layout_dirs(settings, settings.layout)
+    html = render_html(issue, settings, settings.layout)
+    if keep_html:
+        with render.atomic_output(target.with_suffix(".html")) as temporary:
+            temporary.write_text(html, encoding="utf-8")
+    document = render.render(html, base=folders[0], allowed=[source.folder, *folders])
+    reporter.stage(_("Writing {path}").format(path=display_path(target)))
+    render.write_pdf(document, target)
+    return BuildResult(target, len(document.pages), time.perf_counter() - started)

@@ -1,0 +1,153 @@
+"""Settings from ``bulletin.toml``: the base that command-line options override.
+
+Every table is a frozen dataclass; an unknown key or a wrong type is a user
+error naming the key and its line (a typo must not be silently ignored).
+Paths are relative to the folder holding ``bulletin.toml``, or to the working
+folder when there is none — the tool works without any config file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bulletin.errors import BulletinError, Problem, SourceError
+from bulletin.i18n import _
+
+CONFIG_NAME = "bulletin.toml"
+
+
+@dataclass(frozen=True)
+class Masthead:
+    """[bulletin]: who publishes what — page 1 and the PDF metadata."""
+
+    name: str = "Thông tin Khoa học Công nghệ Mỏ"
+    institute: str = "Viện Khoa học Công nghệ Mỏ – Vinacomin"
+    parent: str = "Tập đoàn Công nghiệp Than – Khoáng sản Việt Nam"
+    place: str = "Hà Nội"
+    first_month: str | None = None
+    first_number: int = 1
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class Editorial:
+    """[editorial]: the box on the last page the 2016 Press Law asks for."""
+
+    board: list[str] = field(default_factory=list)
+    responsible: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    licence: str | None = None
+    printer: str | None = None
+    print_run: int | None = None
+    interval: str = "Hằng tháng"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a build needs to know besides the articles themselves."""
+
+    root: Path = field(default_factory=Path.cwd)
+    articles_dir: str = "articles"
+    out_dir: str = "out"
+    layout: str = "classic"
+    bulletin: Masthead = field(default_factory=Masthead)
+    editorial: Editorial = field(default_factory=Editorial)
+
+    @property
+    def articles_path(self) -> Path:
+        return self.root / self.articles_dir
+
+    @property
+    def out_path(self) -> Path:
+        return self.root / self.out_dir
+
+    def override(self, **options: Any) -> Settings:
+        """A copy with the options the user actually gave (None means not given)."""
+        return dataclasses.replace(self, **{k: v for k, v in options.items() if v is not None})
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """``bulletin.toml`` in the working folder, if there is one."""
+    candidate = (start or Path.cwd()) / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read ``path`` (or nothing: defaults) into validated Settings."""
+    if path is None:
+        return Settings()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
+    except FileNotFoundError:
+        raise BulletinError(_("{path}: config file not found").format(path=path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(
+            Problem(path, _("cannot read the config file ({reason})").format(reason=exc))
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        reason = str(exc).split(" (at line")[0]
+        raise SourceError(
+            Problem(path, _("not valid TOML: {reason}").format(reason=reason), line)
+        ) from None
+    values = _build(Settings, data, "", path, text)
+    return dataclasses.replace(values, root=path.parent.resolve())
+
+
+def _build(cls: type, data: dict[str, Any], prefix: str, path: Path, text: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls) if f.name != "root"}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if key not in known:
+            raise SourceError(
+                Problem(path, _("unknown key '{key}'").format(key=name), _line_of(text, key))
+            )
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, dict):
+                raise _type_error(path, text, name, key, _("a table"))
+            values[key] = _build(hint, value, f"{name}.", path, text)  # type: ignore[arg-type]
+        else:
+            values[key] = _check_type(value, hint, path, text, name, key)
+    return cls(**values)
+
+
+def _check_type(value: Any, hint: Any, path: Path, text: str, name: str, key: str) -> Any:
+    allowed = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    for kind in allowed:
+        if kind is type(None):
+            continue
+        origin = typing.get_origin(kind) or kind
+        if origin is list and isinstance(value, list):
+            (item,) = typing.get_args(kind)
+            if all(isinstance(v, item) for v in value):
+                return value
+        elif (origin is int and isinstance(value, int) and not isinstance(value, bool)) or (
+            origin is str and isinstance(value, str)
+        ):
+            return value
+    expected = {str: _("text"), int: _("a whole number")}.get(allowed[0], _("a list of texts"))
+    raise _type_error(path, text, name, key, expected)
+
+
+def _type_error(path: Path, text: str, name: str, key: str, expected: str) -> SourceError:
+    message = _("'{key}' must be {expected}").format(key=name, expected=expected)
+    return SourceError(Problem(path, message, _line_of(text, key)))
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*(\[+\s*)?[\"']?{re.escape(key)}[\"']?\s*(=|\])", re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None

@@ -1,0 +1,90 @@
+"""The data every stage shares: ``Article``, its body blocks, and the ``Issue``.
+
+Readers make Articles; nothing after them changes one (frozen dataclasses).
+Body blocks hold HTML that a reader has already escaped or sanitised, so the
+layout can trust it; every other string is plain NFC text that Jinja2 escapes.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import nh3
+
+
+@dataclass(frozen=True)
+class Html:
+    """A block of safe HTML: a paragraph, heading, list, table or quote."""
+
+    html: str
+
+    @property
+    def text(self) -> str:
+        """The block's words without markup (for summaries and glyph checks)."""
+        return html.unescape(nh3.clean(self.html, tags=set()))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A photo with its caption. ``photo`` is None when the photo was lost
+    (a caption line in a web copy whose picture did not survive the paste)."""
+
+    caption: str
+    photo: Path | None = None
+    line: int | None = None
+
+    @property
+    def text(self) -> str:
+        return self.caption
+
+
+Block = Html | Figure
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article of the month, whatever file it came from."""
+
+    source: Path
+    title: str
+    body: tuple[Block, ...]
+    date: date | None = None
+    author: str | None = None
+    category: str | None = None
+    summary: str | None = None
+    order: int | None = None
+
+    @property
+    def text(self) -> str:
+        """All the article's words, title first."""
+        parts = [self.title, *(block.text for block in self.body)]
+        parts += [p for p in (self.author, self.category, self.summary) if p]
+        return "\n".join(parts)
+
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(block for block in self.body if isinstance(block, Figure))
+
+    def sort_key(self) -> tuple[int, date, str]:
+        """Front-matter ``order`` first, then the article's date, then its file name."""
+        order = self.order if self.order is not None else 1_000_000
+        return (order, self.date or date.max, self.source.name)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One month's bulletin: what the layout needs, nothing it must compute."""
+
+    year: int
+    month: int
+    number: int
+    articles: tuple[Article, ...]
+    issued: date
+
+    @property
+    def key(self) -> str:
+        """``YYYY-MM``, used in file names."""
+        return f"{self.year:04d}-{self.month:02d}"

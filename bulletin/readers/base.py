@@ -1,0 +1,125 @@
+"""What every reader shares: the read context and the web-copy rules.
+
+The rules here (which short lines are photo captions, which line is the
+byline, which trailing lines are website leftovers) are shared by the
+plain-text and Word readers: both receive text pasted from the website.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bulletin.encodings import DecodeError, decode_text, nfc
+from bulletin.errors import Problem, SourceError
+from bulletin.i18n import _
+
+
+@dataclass
+class ReadContext:
+    """What a reader may know beyond its file: the month's year, and where to
+    put warnings (a reader never prints)."""
+
+    year: int
+    problems: list[Problem] = field(default_factory=list)
+
+    def warn(self, path: Path, message: str, line: int | None = None) -> None:
+        self.problems.append(Problem(path, message, line, "warning"))
+
+
+def fail(path: Path, message: str, line: int | None = None) -> SourceError:
+    """The error a reader raises when the file cannot become an article."""
+    return SourceError(Problem(path, message, line))
+
+
+def read_text_file(path: Path) -> str:
+    """The file's text, decoded and NFC; a clear error for unreadable files."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise fail(
+            path, _("cannot read the file ({reason})").format(reason=exc.strerror or exc)
+        ) from None
+    try:
+        text = decode_text(data).text
+    except DecodeError:
+        raise fail(path, _("not readable as text: unknown encoding or binary file")) from None
+    if not text.strip():
+        raise fail(path, _("the file is empty"))
+    return text
+
+
+# A line ending like a sentence is body text; a caption has no final punctuation.
+_FINAL_PUNCTUATION = tuple(".!?…;:")
+_MAX_CAPTION = 200
+_MAX_BYLINE = 60
+
+_LEFTOVERS = re.compile(
+    r"^(các mục khác|bài viết liên quan|tin liên quan|các tin khác|tin khác|bài viết khác|"
+    r"xem thêm|tin cùng chuyên mục|bài trước|bài sau|tin trước|tin sau|bài tiếp|"
+    r"chia sẻ|in bài|quay lại|trở về|lượt xem|[«‹]|<<|>>)",
+    re.IGNORECASE,
+)
+_BYLINE_START = re.compile(
+    r"^(nguồn|theo|tin|ảnh|tin và ảnh|tin, ảnh|tin ảnh|bài và ảnh|bài, ảnh|bài)\b\s*[:,]?",
+    re.IGNORECASE,
+)
+_INITIALS = re.compile(r"^\w{1,3}(\s?\.\s?\w{1,3})+\.?$")
+
+
+def is_leftover(line: str) -> bool:
+    """Website chrome pasted with the article: "Các mục khác", "Bài viết liên quan", …"""
+    return bool(_LEFTOVERS.match(line)) and len(line) < _MAX_CAPTION
+
+
+def is_caption(line: str) -> bool:
+    """A short line without final punctuation: the caption of a photo."""
+    return len(line) <= _MAX_CAPTION and not line.endswith(_FINAL_PUNCTUATION)
+
+
+def is_byline(line: str) -> bool:
+    """The author's line at the end: initials, a name, "Nguồn: …", "Tin Văn phòng"."""
+    if len(line) > _MAX_BYLINE:
+        return False
+    if _INITIALS.match(line) or _BYLINE_START.match(line):
+        return True
+    return not line.endswith(_FINAL_PUNCTUATION) and len(line.split()) <= 6
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+
+
+def split_web_copy(lines: list[Line]) -> tuple[list[Line], Line | None]:
+    """Drop trailing website leftovers and take off the byline.
+
+    Returns the body lines and the byline (or None)."""
+    body = list(lines)
+    for index, line in enumerate(body):
+        if index > 0 and is_leftover(line.text):
+            body = body[:index]
+            break
+    byline = None
+    if len(body) > 1 and is_byline(body[-1].text):
+        byline = body.pop()
+    return body, byline
+
+
+def photo_path(article: Path, reference: str, line: int | None = None) -> Path:
+    """The photo an article names, relative to the article; it must exist there."""
+    from urllib.parse import unquote
+
+    name = nfc(unquote(reference.strip()))
+    if not name or "://" in name or name.startswith(("/", "\\", "file:", "data:")):
+        raise fail(
+            article,
+            _("photo '{name}' must be a file beside the article").format(name=reference),
+            line,
+        )
+    photo = article.parent / name
+    if not photo.is_file():
+        raise fail(article, _("photo not found: {name}").format(name=name), line)
+    return photo

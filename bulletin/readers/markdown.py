@@ -1,0 +1,161 @@
+"""Markdown with YAML front matter, the format for articles written for the bulletin.
+
+Front matter keys: title, date, author, category, summary, order. The body is
+CommonMark (plus tables); raw HTML in it is sanitised to the allow-list in
+``bulletin.sanitize``. A paragraph that is only an image becomes a Figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from bulletin.dates import find_date
+from bulletin.encodings import nfc
+from bulletin.i18n import _
+from bulletin.model import Article, Block, Figure, Html
+from bulletin.readers.base import ReadContext, fail, photo_path, read_text_file
+from bulletin.sanitize import clean_html
+
+EXTENSIONS = (".md", ".markdown")
+KEYS = {"title", "date", "author", "category", "summary", "order"}
+
+_markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def read(path: Path, context: ReadContext) -> Article:
+    text = read_text_file(path)
+    meta, body, body_line = _split_front_matter(path, text)
+    for key in sorted(set(meta) - KEYS):
+        context.warn(path, _("unknown front matter key '{key}' ignored").format(key=key))
+    blocks, heading = _blocks(body, path, body_line)
+    title = _string(meta, "title", path) or heading
+    if not title:
+        raise fail(path, _("no title: add 'title:' to the front matter or a '# heading'"))
+    if not blocks:
+        raise fail(path, _("no article text after the front matter"))
+    return Article(
+        source=path,
+        title=title,
+        body=tuple(blocks),
+        date=_date(meta, path, context.year),
+        author=_string(meta, "author", path),
+        category=_string(meta, "category", path),
+        summary=_string(meta, "summary", path),
+        order=_order(meta, path),
+    )
+
+
+def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int]:
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return {}, text, 1
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in ("---", "...")), None)
+    if end is None:
+        raise fail(path, _("front matter opened with '---' is never closed"), 1)
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None
+        reason = getattr(exc, "problem", None) or _("invalid YAML")
+        raise fail(path, _("broken front matter: {reason}").format(reason=reason), line) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise fail(path, _("front matter must be 'key: value' lines"), 2)
+    return meta, "\n".join(lines[end + 1 :]), end + 2
+
+
+def _string(meta: dict[str, Any], key: str, path: Path) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise fail(path, _("front matter '{key}' must be text").format(key=key))
+    return nfc(str(value)).strip() or None
+
+
+def _date(meta: dict[str, Any], path: Path, year: int) -> dt.date | None:
+    value = meta.get("date")
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value)
+    parsed = find_date(f"ngày {text}", year)
+    if parsed is None:
+        raise fail(path, _("front matter 'date' is not a date: '{value}'").format(value=text))
+    return parsed
+
+
+def _order(meta: dict[str, Any], path: Path) -> int | None:
+    value = meta.get("order")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise fail(path, _("front matter 'order' must be a whole number"))
+    return value
+
+
+def _blocks(body: str, path: Path, first_line: int) -> tuple[list[Block], str | None]:
+    """Top-level blocks of the body, and the text of a leading '# heading' if any."""
+    tokens = _markdown.parse(body)
+    blocks: list[Block] = []
+    heading: str | None = None
+    start = 0
+    while start < len(tokens):
+        end = _block_end(tokens, start)
+        group = tokens[start:end]
+        opening = group[0]
+        line = first_line + opening.map[0] if opening.map else None
+        if opening.type == "heading_open" and opening.tag == "h1" and not blocks and not heading:
+            heading = nfc(group[1].content).strip()
+        elif figure := _figure(group, path, line):
+            blocks.append(figure)
+        else:
+            _demote_headings(group)
+            fragment = clean_html(_markdown.renderer.render(group, _markdown.options, {}))
+            if fragment.strip():
+                blocks.append(Html(nfc(fragment)))
+        start = end
+    return blocks, heading
+
+
+def _block_end(tokens: list[Token], start: int) -> int:
+    depth = 0
+    for index in range(start, len(tokens)):
+        depth += tokens[index].nesting
+        if depth <= 0:
+            return index + 1
+    return len(tokens)
+
+
+def _figure(group: list[Token], path: Path, line: int | None) -> Figure | None:
+    """A paragraph holding a single image: ``![caption](photo.jpg)``."""
+    if len(group) != 3 or group[0].type != "paragraph_open":
+        return None
+    children = [t for t in group[1].children or [] if not (t.type == "text" and not t.content)]
+    if len(children) != 1 or children[0].type != "image":
+        return None
+    image = children[0]
+    caption = nfc(image.content or str(image.attrGet("title") or "")).strip()
+    return Figure(
+        caption=caption, photo=photo_path(path, str(image.attrGet("src") or ""), line), line=line
+    )
+
+
+def _demote_headings(group: list[Token]) -> None:
+    """Body headings sit under the article title (h2): # and ## become h3, the rest h4."""
+    for token in group:
+        if token.tag in ("h1", "h2"):
+            token.tag = "h3"
+        elif token.tag in ("h5", "h6"):
+            token.tag = "h4"

@@ -1,0 +1,117 @@
+"""HTML to PDF with WeasyPrint: locked fetching, bundled fonts, atomic writes.
+
+WeasyPrint is imported here only, and only when a PDF is made, so that
+``bulletin --help`` stays fast. Before the import, fontconfig is pointed at a
+configuration that knows the bundled fonts only: a PDF built on any machine
+embeds the same files, whatever is installed there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from bulletin.errors import BulletinError, display_path
+from bulletin.i18n import _
+from bulletin.resources import FONTS_DIR
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
+
+def _use_bundled_fonts_only() -> None:
+    """Point fontconfig at ``fonts/`` alone, before WeasyPrint loads it."""
+    if "BULLETIN_SYSTEM_FONTS" in os.environ:
+        return
+    cache = Path(tempfile.gettempdir()) / f"bulletin-fontconfig-{os.getuid()}"
+    cache.mkdir(exist_ok=True)
+    conf = cache / "fonts.conf"
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{FONTS_DIR}</dir>\n  <cachedir>{cache}</cachedir>\n</fontconfig>\n"
+    )
+    if not conf.is_file() or conf.read_text() != text:
+        conf.write_text(text)
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
+_use_bundled_fonts_only()
+
+import weasyprint  # noqa: E402  (fontconfig must be configured first)
+from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
+
+
+class RefusedURL(FatalURLFetchingError):
+    """A document asked for something outside the project: stop the render."""
+
+
+class LockedFetcher(URLFetcher):
+    """Serves ``data:`` URLs and files inside the allowed folders; refuses the
+    network, other files and symlinks leading out (the target is checked)."""
+
+    def __init__(self, allowed: Sequence[Path]) -> None:
+        super().__init__(
+            allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True
+        )
+        self.allowed = [folder.resolve() for folder in allowed]
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
+            if any(path.is_relative_to(folder) for folder in self.allowed):
+                return super().fetch(url, headers)
+        raise RefusedURL(url)
+
+
+def render(html: str, base: Path, allowed: Sequence[Path]) -> Document:
+    """Lay out the HTML; the Document can be inspected before it is written."""
+    fetcher = LockedFetcher([*allowed, FONTS_DIR])
+    fonts = weasyprint.CSS(filename=str(FONTS_DIR / "fonts.css"), url_fetcher=fetcher)
+    try:
+        document = weasyprint.HTML(
+            string=html, base_url=str(base) + os.sep, url_fetcher=fetcher
+        ).render(stylesheets=[fonts])
+    except RefusedURL as refused:
+        raise BulletinError(
+            _("refused to load {url}: only files of the project may be used").format(
+                url=refused.args[0]
+            )
+        ) from None
+    return document
+
+
+def write_pdf(document: Document, target: Path, **options: Any) -> None:
+    """Write the PDF under its final name only once it is complete."""
+    with atomic_output(target) as temporary:
+        document.write_pdf(temporary, **options)
+
+
+@contextlib.contextmanager
+def atomic_output(target: Path) -> Iterator[Path]:
+    """A temporary file beside ``target``, renamed onto it when the block ends well."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BulletinError(
+            _("{path}: cannot create the output folder ({reason})").format(
+                path=display_path(target.parent), reason=exc.strerror
+            )
+        ) from None
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
