@@ -24,7 +24,7 @@ class Html:
     @property
     def text(self) -> str:
         """The block's words without markup (for summaries and glyph checks)."""
-        return html.unescape(nh3.clean(self.html, tags=set()))
+        return html.unescape(nh3.clean(self.html, tags=set())).strip()
 
 
 @dataclass(frozen=True)

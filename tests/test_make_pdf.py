@@ -1,0 +1,122 @@
+"""End to end: the example month built to a PDF, inspected with pypdf."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bulletin.build import build
+from bulletin.config import find_config, load_settings
+from bulletin.readers import read_articles
+
+from .conftest import EXAMPLE_MONTH, pdf_text
+
+BUNDLED = {"NotoSerif-Regular", "NotoSerif-Bold", "NotoSerif-Italic", "NotoSerif-BoldItalic",
+           "NotoSans-Regular", "NotoSans-Bold"}
+
+
+@pytest.fixture(scope="module")
+def example_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import os
+
+    os.environ["SOURCE_DATE_EPOCH"] = "1700611200"
+    out = tmp_path_factory.mktemp("pdf") / "ban-tin.pdf"
+    settings = load_settings(find_config(Path(__file__).resolve().parent.parent))
+    build(settings, out=out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def titles() -> list[str]:
+    articles, _ = read_articles(sorted(EXAMPLE_MONTH.iterdir()), 2023)
+    return [a.title for a in articles]
+
+
+def test_every_title_appears_exactly(example_pdf: Path, titles: list[str]) -> None:
+    text = " ".join(pdf_text(example_pdf))
+    for title in titles:
+        assert unicodedata.is_normalized("NFC", title)
+        assert text.count(title) >= 2, title  # in the table of contents and as the heading
+
+
+def test_toc_page_numbers_are_where_articles_start(example_pdf: Path, titles: list[str]) -> None:
+    pages = pdf_text(example_pdf)
+    reader = PdfReader(example_pdf)
+    starts = {item.title: reader.get_destination_page_number(item) + 1 for item in reader.outline}
+    toc = pages[0]
+    for title in titles:
+        printed = re.search(re.escape(title) + r"[ .]*?(\d+)\b", toc)
+        assert printed, title
+        heading_page = next(n for n, page in enumerate(pages, 1)
+                            if page.count(title) - (1 if n == 1 else 0) > 0)
+        assert int(printed[1]) == heading_page == starts[title]
+
+
+def test_one_bookmark_per_article(example_pdf: Path, titles: list[str]) -> None:
+    outline = PdfReader(example_pdf).outline
+    assert [item.title for item in outline] == titles
+
+
+def test_only_bundled_fonts_are_embedded(example_pdf: Path) -> None:
+    fonts = set()
+    for page in PdfReader(example_pdf).pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor  # embedded TrueType
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[1])
+    def key(name: str) -> str:
+        return name.replace("-", "").replace("Regular", "")
+
+    assert {key(name) for name in fonts} <= {key(name) for name in BUNDLED}
+    assert {"NotoSerif", "NotoSansBold"} <= {key(name) for name in fonts}
+
+
+def test_metadata(example_pdf: Path) -> None:
+    reader = PdfReader(example_pdf)
+    assert reader.metadata.title == "Thông tin Khoa học Công nghệ Mỏ – Số 11 – Tháng 11/2023"
+    assert reader.metadata.author == "Viện Khoa học Công nghệ Mỏ – Vinacomin"
+    assert reader.trailer["/Root"]["/Lang"] == "vi"
+
+
+def test_page_one_and_last_page(example_pdf: Path) -> None:
+    pages = pdf_text(example_pdf)
+    first = pages[0]
+    for expected in ("B Ả N T I N", "Thông tin Khoa học Công nghệ Mỏ",
+                     "Viện Khoa học Công nghệ Mỏ – Vinacomin".upper(), "Số 11 · Tháng 11/2023",
+                     "LƯU HÀNH NỘI BỘ", "Hà Nội, ngày 22 tháng 11 năm 2023"):
+        assert expected in first
+    last = pages[-1]
+    for expected in ("Chịu trách nhiệm xuất bản", "TS. Trần Minh Đức – Viện trưởng",
+                     "Ban biên tập", "Số lượng in", "60 bản", "Giấy phép xuất bản"):
+        assert expected in last
+    for number, page in enumerate(pages, 1):
+        assert f"Trang {number}/{len(pages)}" in page
+        if number > 1:
+            assert "Thông tin Khoa học Công nghệ Mỏ Tháng 11/2023 Trang" in page  # running head
+
+
+def test_articles_are_set_as_described(example_pdf: Path) -> None:
+    text = " ".join(pdf_text(example_pdf))
+    assert "Thứ Hai, ngày 06 tháng 11 năm 2023" in text  # date line, decree style
+    assert "Toàn cảnh cuộc họp" in text  # a caption kept as a caption
+    assert "Các mục khác" not in text and "Bài trước" not in text  # website leftovers
+    assert "Tin Văn phòng" in text and "Đ.L" in text  # bylines
+
+
+def test_a_page_never_ends_with_a_title(example_pdf: Path, titles: list[str]) -> None:
+    for page in pdf_text(example_pdf):
+        body = page.rsplit("Trang", 1)[0].rstrip()
+        assert not any(body.endswith(title) for title in titles)
+
+
+def test_line_measure_is_readable(example_pdf: Path) -> None:
+    """Body lines hold 45–75 characters: the measure typographers recommend."""
+    reader = PdfReader(example_pdf)
+    lines = [line for page in reader.pages[1:4] for line in page.extract_text().split("\n")]
+    body = sorted(len(line) for line in lines if len(line) > 40)  # skip short last lines
+    median = body[len(body) // 2]
+    assert 45 <= median <= 75, median
