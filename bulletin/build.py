@@ -11,23 +11,38 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Protocol
 
 from bulletin.collect import Month, check_folder, find_month_folder, month_folders, source_files
 from bulletin.config import Settings
 from bulletin.errors import BulletinError, Problem, ProblemsError, display_path
+from bulletin.glyphs import check_glyphs
 from bulletin.i18n import _, ngettext
 from bulletin.model import Article, Issue
 from bulletin.readers import read_articles
 
 
-class Reporter:
-    """Where the pipeline tells the user what it does; silent by default."""
+class Reporter(Protocol):
+    """Where the pipeline tells the user what it does."""
 
     def stage(self, message: str) -> None: ...
 
     def detail(self, message: str) -> None: ...
 
     def warning(self, problem: Problem) -> None: ...
+
+
+class Silent:
+    """The reporter of library use: says nothing."""
+
+    def stage(self, message: str) -> None:
+        pass
+
+    def detail(self, message: str) -> None:
+        pass
+
+    def warning(self, problem: Problem) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,7 @@ def build(
     articles: Path | None = None,
     out: Path | None = None,
     keep_html: bool = False,
+    strict: bool = False,
     reporter: Reporter | None = None,
 ) -> BuildResult:
     """Make the month's bulletin PDF; raise a BulletinError on any user error."""
@@ -142,9 +158,12 @@ def build(
     from bulletin.layout import layout_dirs, render_html
 
     started = time.perf_counter()
-    reporter = reporter or Reporter()
+    reporter = reporter or Silent()
     source = read_month(settings, month, articles, reporter)
-    for problem in source.warnings:
+    glyph_problems = check_glyphs(source.articles, strict)
+    if strict and glyph_problems:
+        raise ProblemsError(glyph_problems)
+    for problem in (*source.warnings, *glyph_problems):
         reporter.warning(problem)
     issue = make_issue(settings, source)
     target = out or settings.out_path / f"ban-tin-{issue.key}.pdf"

@@ -8,15 +8,52 @@ never at import time, so ``bulletin --help`` answers at once.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from bulletin import __version__
 from bulletin.errors import Problem, display_path
-from bulletin.i18n import _, set_language
+from bulletin.i18n import N_, _, localise_click, set_language
 
-_verbosity = 1
+localise_click()
+
+
+@contextlib.contextmanager
+def _translated(command: click.Command) -> Iterator[None]:
+    """Translate help texts when they are shown, not at import: ``--lang`` is
+    parsed after the decorators ran."""
+    pieces: list[click.Command | click.Option] = [command]
+    pieces += [p for p in command.params if isinstance(p, click.Option)]
+    originals = [piece.help for piece in pieces]
+    for piece in pieces:
+        if piece.help:
+            piece.help = _(piece.help)
+    try:
+        yield
+    finally:
+        for piece, original in zip(pieces, originals, strict=True):
+            piece.help = original
+
+
+class Command(click.Command):
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _translated(self):
+            return super().get_short_help_str(limit)
+
+
+class Group(click.Group):
+    command_class = Command
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated(self):
+            super().format_help(ctx, formatter)
 
 
 class CliReporter:
@@ -34,16 +71,18 @@ class CliReporter:
             click.echo(message, err=True)
 
     def warning(self, problem: Problem) -> None:
-        if self.verbosity >= 1:
+        if problem.level == "note":
+            self.detail(str(problem))
+        elif self.verbosity >= 1:
             click.echo(_("Warning: {message}").format(message=problem), err=True)
 
 
 def _verbosity_option(func):  # type: ignore[no-untyped-def]
     func = click.option(
-        "-q", "--quiet", "quiet", is_flag=True, default=None, help=_("Print nothing but errors.")
+        "-q", "--quiet", "quiet", is_flag=True, default=None, help=N_("Print nothing but errors.")
     )(func)
     return click.option(
-        "-v", "--verbose", "verbose", count=True, help=_("Print more detail (each article read).")
+        "-v", "--verbose", "verbose", count=True, help=N_("Print more detail (each article read).")
     )(func)
 
 
@@ -59,8 +98,9 @@ def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 @click.group(
+    cls=Group,
     context_settings={"help_option_names": ["-h", "--help"]},
-    help=_("Make the institute's monthly bulletin from a folder of articles."),
+    help=N_("Make the institute's monthly bulletin from a folder of articles."),
 )
 @click.version_option(
     __version__, "--version", prog_name="bulletin", message="%(prog)s %(version)s"
@@ -72,43 +112,49 @@ def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     expose_value=False,
     is_eager=True,
     callback=_set_lang,
-    help=_("Language of messages (default: Vietnamese)."),
+    help=N_("Language of messages (default: Vietnamese)."),
 )
 def main() -> None:
     pass
 
 
-@main.command(help=_("Build the month's bulletin as a print-ready PDF."))
+@main.command(help=N_("Build the month's bulletin as a print-ready PDF."))
 @click.option(
     "--month",
     metavar="YYYY-MM",
     default=None,
-    help=_("The bulletin's month (default: the newest month folder)."),
+    help=N_("The bulletin's month (default: the newest month folder)."),
 )
 @click.option(
     "--articles",
     type=click.Path(path_type=Path),
     default=None,
-    help=_("A folder holding one month's articles."),
+    help=N_("A folder holding one month's articles."),
 )
 @click.option(
     "--config",
     type=click.Path(path_type=Path),
     default=None,
-    help=_("Config file (default: ./bulletin.toml if present)."),
+    help=N_("Config file (default: ./bulletin.toml if present)."),
 )
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
     default=None,
-    help=_("Output PDF (default: out/ban-tin-YYYY-MM.pdf)."),
+    help=N_("Output PDF (default: out/ban-tin-YYYY-MM.pdf)."),
 )
-@click.option("--layout", default=None, help=_("Layout name (default: classic)."))
+@click.option("--layout", default=None, help=N_("Layout name (default: classic)."))
 @click.option(
     "--keep-html",
     is_flag=True,
     default=None,
-    help=_("Also write the HTML given to the renderer, beside the PDF."),
+    help=N_("Also write the HTML given to the renderer, beside the PDF."),
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=None,
+    help=N_("Treat characters missing from the fonts as errors."),
 )
 @_verbosity_option
 def make(
@@ -118,6 +164,7 @@ def make(
     out: Path | None,
     layout: str | None,
     keep_html: bool | None,
+    strict: bool | None,
     quiet: bool | None,
     verbose: int,
 ) -> None:
@@ -132,6 +179,7 @@ def make(
         articles=articles,
         out=out,
         keep_html=bool(keep_html),
+        strict=bool(strict),
         reporter=reporter,
     )
     if not quiet:
@@ -143,7 +191,7 @@ def make(
         )
 
 
-@main.command(help=_("Create bulletin.toml and an articles folder with one example article."))
+@main.command(help=N_("Create bulletin.toml and an articles folder with one example article."))
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("."))
 def init(directory: Path) -> None:
     from bulletin.scaffold import create_project

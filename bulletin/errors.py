@@ -17,7 +17,7 @@ import click
 
 from bulletin.i18n import _
 
-Level = Literal["error", "warning"]
+Level = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True)

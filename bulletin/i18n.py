@@ -44,6 +44,34 @@ def current_language() -> str:
     return _language
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction, to be translated later, when shown."""
+    return message
+
+
+def localise_click() -> None:
+    """Let Click's own words ("Usage:", "Show this message and exit.") follow
+    the tool's language. Click calls the stdlib's global ``gettext`` through a
+    module-level ``_``/``ngettext`` name; point those at this catalog."""
+    import importlib
+
+    for name in (
+        "core",
+        "decorators",
+        "exceptions",
+        "formatting",
+        "parser",
+        "termui",
+        "types",
+        "utils",
+    ):
+        module = importlib.import_module(f"click.{name}")
+        if hasattr(module, "_"):
+            module._ = _  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext  # type: ignore[attr-defined]
+
+
 def _(message: str) -> str:
     """Translate ``message`` into the current language."""
     return _translation.gettext(message)

@@ -7,9 +7,9 @@ layout can trust it; every other string is plain NFC text that Jinja2 escapes.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import nh3
@@ -51,7 +51,7 @@ class Article:
     source: Path
     title: str
     body: tuple[Block, ...]
-    date: date | None = None
+    date: dt.date | None = None
     author: str | None = None
     category: str | None = None
     summary: str | None = None
@@ -68,10 +68,10 @@ class Article:
     def figures(self) -> tuple[Figure, ...]:
         return tuple(block for block in self.body if isinstance(block, Figure))
 
-    def sort_key(self) -> tuple[int, date, str]:
+    def sort_key(self) -> tuple[int, dt.date, str]:
         """Front-matter ``order`` first, then the article's date, then its file name."""
         order = self.order if self.order is not None else 1_000_000
-        return (order, self.date or date.max, self.source.name)
+        return (order, self.date or dt.date.max, self.source.name)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Issue:
     month: int
     number: int
     articles: tuple[Article, ...]
-    issued: date
+    issued: dt.date
 
     @property
     def key(self) -> str:

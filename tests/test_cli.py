@@ -85,6 +85,7 @@ def test_without_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def test_init_then_make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, output = run("init", "moi")
+    assert "Đã tạo moi/bulletin.toml" in output
     assert code == 0
     config = (tmp_path / "moi" / "bulletin.toml").read_text(encoding="utf-8")
     assert "# " in config and "[editorial]" in config
@@ -133,12 +134,16 @@ def test_every_bad_article_is_reported_and_no_pdf(project: Path) -> None:
 
 def test_config_typo_names_key_and_line(project: Path) -> None:
     config = project / "bulletin.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("print_run", "print_runs"),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("print_run", "print_runs"), encoding="utf-8"
+    )
     code, output = run("make")
     assert code == 1
-    line = next(n for n, text in enumerate(config.read_text().split("\n"), 1)
-                if text.startswith("print_runs"))
+    line = next(
+        n
+        for n, text in enumerate(config.read_text().split("\n"), 1)
+        if text.startswith("print_runs")
+    )
     assert f"bulletin.toml:{line}: khóa không hợp lệ 'editorial.print_runs'" in output
 
 
@@ -153,6 +158,7 @@ def test_python_dash_m(project: Path) -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "bulletin", "--version"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bulletin", "--version"], capture_output=True, text=True, check=True
+    )
     assert done.stdout == f"bulletin {__version__}\n"

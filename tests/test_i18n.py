@@ -27,8 +27,11 @@ def source_messages() -> set[str]:
 def test_every_message_is_translated() -> None:
     with PO.open("rb") as handle:
         catalog = read_po(handle, locale="vi")
-    translated = {m.id[0] if isinstance(m.id, tuple) else m.id
-                  for m in catalog if m.id and m.string and not m.fuzzy}
+    translated = {
+        m.id[0] if isinstance(m.id, tuple) else m.id
+        for m in catalog
+        if m.id and m.string and not m.fuzzy
+    }
     missing = source_messages() - translated
     assert not missing, f"run pybabel extract/update and translate: {sorted(missing)}"
 

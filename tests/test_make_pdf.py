@@ -15,8 +15,14 @@ from bulletin.readers import read_articles
 
 from .conftest import EXAMPLE_MONTH, pdf_text
 
-BUNDLED = {"NotoSerif-Regular", "NotoSerif-Bold", "NotoSerif-Italic", "NotoSerif-BoldItalic",
-           "NotoSans-Regular", "NotoSans-Bold"}
+BUNDLED = {
+    "NotoSerif-Regular",
+    "NotoSerif-Bold",
+    "NotoSerif-Italic",
+    "NotoSerif-BoldItalic",
+    "NotoSans-Regular",
+    "NotoSans-Bold",
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +57,9 @@ def test_toc_page_numbers_are_where_articles_start(example_pdf: Path, titles: li
     for title in titles:
         printed = re.search(re.escape(title) + r"[ .]*?(\d+)\b", toc)
         assert printed, title
-        heading_page = next(n for n, page in enumerate(pages, 1)
-                            if page.count(title) - (1 if n == 1 else 0) > 0)
+        heading_page = next(
+            n for n, page in enumerate(pages, 1) if page.count(title) - (1 if n == 1 else 0) > 0
+        )
         assert int(printed[1]) == heading_page == starts[title]
 
 
@@ -68,6 +75,7 @@ def test_only_bundled_fonts_are_embedded(example_pdf: Path) -> None:
             descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
             assert "/FontFile2" in descriptor  # embedded TrueType
             fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[1])
+
     def key(name: str) -> str:
         return name.replace("-", "").replace("Regular", "")
 
@@ -85,13 +93,24 @@ def test_metadata(example_pdf: Path) -> None:
 def test_page_one_and_last_page(example_pdf: Path) -> None:
     pages = pdf_text(example_pdf)
     first = pages[0]
-    for expected in ("B Ả N T I N", "Thông tin Khoa học Công nghệ Mỏ",
-                     "Viện Khoa học Công nghệ Mỏ – Vinacomin".upper(), "Số 11 · Tháng 11/2023",
-                     "LƯU HÀNH NỘI BỘ", "Hà Nội, ngày 22 tháng 11 năm 2023"):
+    for expected in (
+        "B Ả N T I N",
+        "Thông tin Khoa học Công nghệ Mỏ",
+        "Viện Khoa học Công nghệ Mỏ – Vinacomin".upper(),
+        "Số 11 · Tháng 11/2023",
+        "LƯU HÀNH NỘI BỘ",
+        "Hà Nội, ngày 22 tháng 11 năm 2023",
+    ):
         assert expected in first
     last = pages[-1]
-    for expected in ("Chịu trách nhiệm xuất bản", "TS. Trần Minh Đức – Viện trưởng",
-                     "Ban biên tập", "Số lượng in", "60 bản", "Giấy phép xuất bản"):
+    for expected in (
+        "Chịu trách nhiệm xuất bản",
+        "TS. Trần Minh Đức – Viện trưởng",
+        "Ban biên tập",
+        "Số lượng in",
+        "60 bản",
+        "Giấy phép xuất bản",
+    ):
         assert expected in last
     for number, page in enumerate(pages, 1):
         assert f"Trang {number}/{len(pages)}" in page

@@ -55,8 +55,12 @@ def test_web_copy_in_the_seed_shape(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("byline", "expected"),
-    [("Tin Văn phòng", "Tin Văn phòng"), ("Nguồn: Văn phòng Đảng ủy", "Nguồn: Văn phòng Đảng ủy"),
-     ("Nguyễn Thị Thu Hà", "Nguyễn Thị Thu Hà"), ("P.V.", "P.V.")],
+    [
+        ("Tin Văn phòng", "Tin Văn phòng"),
+        ("Nguồn: Văn phòng Đảng ủy", "Nguồn: Văn phòng Đảng ủy"),
+        ("Nguyễn Thị Thu Hà", "Nguyễn Thị Thu Hà"),
+        ("P.V.", "P.V."),
+    ],
 )
 def test_bylines(tmp_path: Path, byline: str, expected: str) -> None:
     text = f"Tiêu đề\n\nNgày 25/8, Công đoàn Viện tổ chức giải cầu lông.\n\n{byline}\n"
@@ -119,7 +123,11 @@ def test_markdown_front_matter_and_body(tmp_path: Path) -> None:
     assert article.title == "Nghiệm thu đề tài"
     assert article.date == date(2023, 11, 14)
     assert (article.author, article.category, article.summary, article.order) == (
-        "Phòng Quản lý Khoa học", "Khoa học", "Đề tài đạt loại Xuất sắc.", 2)
+        "Phòng Quản lý Khoa học",
+        "Khoa học",
+        "Đề tài đạt loại Xuất sắc.",
+        2,
+    )
     html = "".join(b.html for b in article.body if isinstance(b, Html))
     assert "<strong>đậm</strong>" in html and "<em>nghiêng</em>" in html
     assert "<h3>Mục con</h3>" in html and "<li>một</li>" in html
@@ -129,16 +137,16 @@ def test_markdown_front_matter_and_body(tmp_path: Path) -> None:
 
 
 def test_markdown_title_from_heading(tmp_path: Path) -> None:
-    article = read_markdown(write(tmp_path / "a.md", "# Tiêu đề từ đầu mục\n\nThân bài.\n"),
-                            context())
+    article = read_markdown(
+        write(tmp_path / "a.md", "# Tiêu đề từ đầu mục\n\nThân bài.\n"), context()
+    )
     assert article.title == "Tiêu đề từ đầu mục"
     assert [b.text for b in article.body] == ["Thân bài."]
 
 
 def test_markdown_image_becomes_figure(tmp_path: Path) -> None:
     write(tmp_path / "anh.jpg", "not really a jpeg")
-    article = read_markdown(write(tmp_path / "a.md", "# T\n\n![Toàn cảnh](anh.jpg)\n"),
-                            context())
+    article = read_markdown(write(tmp_path / "a.md", "# T\n\n![Toàn cảnh](anh.jpg)\n"), context())
     assert article.body == (Figure(caption="Toàn cảnh", photo=tmp_path / "anh.jpg", line=3),)
 
 
@@ -177,10 +185,16 @@ def test_example_month_reads_in_order() -> None:
 
 
 def test_every_bad_file_is_reported(tmp_path: Path) -> None:
-    files = [write(tmp_path / "a.txt", ""), write(tmp_path / "b.md", "---\n- x\n---\n"),
-             write(tmp_path / "c.txt", "Tiêu đề\n\nNgày 06/11/2023, tốt.\n"),
-             write(tmp_path / "ghi-chu.pdf", "x")]
+    files = [
+        write(tmp_path / "a.txt", ""),
+        write(tmp_path / "b.md", "---\n- x\n---\n"),
+        write(tmp_path / "c.txt", "Tiêu đề\n\nNgày 06/11/2023, tốt.\n"),
+        write(tmp_path / "ghi-chu.pdf", "x"),
+    ]
     articles, problems = read_articles(files, 2023)
     assert [a.source.name for a in articles] == ["c.txt"]
     assert [(p.path.name, p.level) for p in problems] == [
-        ("a.txt", "error"), ("b.md", "error"), ("ghi-chu.pdf", "warning")]
+        ("a.txt", "error"),
+        ("b.md", "error"),
+        ("ghi-chu.pdf", "warning"),
+    ]

@@ -27,13 +27,17 @@ class ReadContext:
     def warn(self, path: Path, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(path, message, line, "warning"))
 
+    def note(self, path: Path, message: str) -> None:
+        """Worth knowing, not wrong: shown with -v and by ``bulletin check``."""
+        self.problems.append(Problem(path, message, None, "note"))
+
 
 def fail(path: Path, message: str, line: int | None = None) -> SourceError:
     """The error a reader raises when the file cannot become an article."""
     return SourceError(Problem(path, message, line))
 
 
-def read_text_file(path: Path) -> str:
+def read_text_file(path: Path, context: ReadContext) -> str:
     """The file's text, decoded and NFC; a clear error for unreadable files."""
     try:
         data = path.read_bytes()
@@ -42,9 +46,12 @@ def read_text_file(path: Path) -> str:
             path, _("cannot read the file ({reason})").format(reason=exc.strerror or exc)
         ) from None
     try:
-        text = decode_text(data).text
+        decoded = decode_text(data)
     except DecodeError:
         raise fail(path, _("not readable as text: unknown encoding or binary file")) from None
+    if decoded.legacy:
+        context.note(path, _("read as {encoding}").format(encoding=decoded.encoding))
+    text = decoded.text
     if not text.strip():
         raise fail(path, _("the file is empty"))
     return text
@@ -121,5 +128,16 @@ def photo_path(article: Path, reference: str, line: int | None = None) -> Path:
         )
     photo = article.parent / name
     if not photo.is_file():
+        photo = _same_name_in_any_normal_form(photo) or photo
+    if not photo.is_file():
         raise fail(article, _("photo not found: {name}").format(name=name), line)
     return photo
+
+
+def _same_name_in_any_normal_form(path: Path) -> Path | None:
+    """Photos named on a Mac are stored NFD; the article names them NFC."""
+    folder = path.parent
+    if not folder.is_dir():
+        return None
+    wanted = nfc(path.name)
+    return next((p for p in folder.iterdir() if nfc(p.name) == wanted), None)

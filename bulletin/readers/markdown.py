@@ -29,7 +29,7 @@ _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
 def read(path: Path, context: ReadContext) -> Article:
-    text = read_text_file(path)
+    text = read_text_file(path, context)
     meta, body, body_line = _split_front_matter(path, text)
     for key in sorted(set(meta) - KEYS):
         context.warn(path, _("unknown front matter key '{key}' ignored").format(key=key))

@@ -26,7 +26,7 @@ EXTENSIONS = (".txt",)
 
 
 def read(path: Path, context: ReadContext) -> Article:
-    text = read_text_file(path)
+    text = read_text_file(path, context)
     lines = [Line(n, raw.strip()) for n, raw in enumerate(text.split("\n"), 1) if raw.strip()]
     title, rest = lines[0], lines[1:]
     if not rest:
