@@ -143,19 +143,28 @@ class BuildResult:
     seconds: float
 
 
+VARIANTS = ("print", "email")
+
+
+def output_name(settings: Settings, issue: Issue, variant: str) -> Path:
+    suffix = "-email" if variant == "email" else ""
+    return settings.out_path / f"ban-tin-{issue.key}{suffix}.pdf"
+
+
 def build(
     settings: Settings,
     *,
     month: Month | None = None,
     articles: Path | None = None,
     out: Path | None = None,
+    variant: str = "print",
     keep_html: bool = False,
     strict: bool = False,
     reporter: Reporter | None = None,
 ) -> BuildResult:
     """Make the month's bulletin PDF; raise a BulletinError on any user error."""
-    from bulletin import render
-    from bulletin.layout import layout_dirs, render_html
+    from bulletin import photos, render
+    from bulletin.layout import layout_dirs, layout_options, render_html
 
     started = time.perf_counter()
     reporter = reporter or Silent()
@@ -166,18 +175,29 @@ def build(
     for problem in (*source.warnings, *glyph_problems):
         reporter.warning(problem)
     issue = make_issue(settings, source)
-    target = out or settings.out_path / f"ban-tin-{issue.key}.pdf"
+    target = out or output_name(settings, issue, variant)
+    folders = layout_dirs(settings, settings.layout)
+    options = layout_options(folders)
+    cache = settings.out_path / ".cache" / "photos"
+    if any(a.lead for a in issue.articles):
+        reporter.stage(_("Preparing photos"))
+    urls = photos.prepare_all(
+        issue.articles,
+        photos.target_for(
+            settings.photos, variant, options.photo_width_mm, options.photo_height_mm
+        ),
+        cache,
+    )
     reporter.stage(
         ngettext("Laying out {n} article", "Laying out {n} articles", len(issue.articles)).format(
             n=len(issue.articles)
         )
     )
-    folders = layout_dirs(settings, settings.layout)
-    html = render_html(issue, settings, settings.layout)
+    html = render_html(issue, settings, settings.layout, urls)
     if keep_html:
         with render.atomic_output(target.with_suffix(".html")) as temporary:
             temporary.write_text(html, encoding="utf-8")
-    document = render.render(html, base=folders[0], allowed=[source.folder, *folders])
+    document = render.render(html, base=folders[0], allowed=[source.folder, cache, *folders])
     reporter.stage(_("Writing {path}").format(path=display_path(target)))
     render.write_pdf(document, target)
     return BuildResult(target, len(document.pages), time.perf_counter() - started)

@@ -151,6 +151,13 @@ def main() -> None:
     help=N_("Also write the HTML given to the renderer, beside the PDF."),
 )
 @click.option(
+    "--for",
+    "variant",
+    type=click.Choice(["print", "email"]),
+    default=None,
+    help=N_("print: photos at 300 dpi (default); email: a light PDF to attach."),
+)
+@click.option(
     "--strict",
     is_flag=True,
     default=None,
@@ -164,6 +171,7 @@ def make(
     out: Path | None,
     layout: str | None,
     keep_html: bool | None,
+    variant: str | None,
     strict: bool | None,
     quiet: bool | None,
     verbose: int,
@@ -178,6 +186,7 @@ def make(
         month=parse_month_option(month),
         articles=articles,
         out=out,
+        variant=variant or "print",
         keep_html=bool(keep_html),
         strict=bool(strict),
         reporter=reporter,

@@ -52,6 +52,16 @@ class Editorial:
 
 
 @dataclass(frozen=True)
+class Photos:
+    """[photos]: resolution and JPEG quality of photos, per variant."""
+
+    print_dpi: int = 300
+    print_quality: int = 88
+    email_dpi: int = 150
+    email_quality: int = 68
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a build needs to know besides the articles themselves."""
 
@@ -61,6 +71,7 @@ class Settings:
     layout: str = "classic"
     bulletin: Masthead = field(default_factory=Masthead)
     editorial: Editorial = field(default_factory=Editorial)
+    photos: Photos = field(default_factory=Photos)
 
     @property
     def articles_path(self) -> Path:

@@ -8,6 +8,8 @@ without copying the rest — as rendercv's and MkDocs' theme loaders do.
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -16,7 +18,7 @@ from bulletin import dates
 from bulletin.config import Settings
 from bulletin.errors import BulletinError
 from bulletin.i18n import _
-from bulletin.model import Figure, Issue
+from bulletin.model import Figure, Issue, Photo
 from bulletin.resources import LAYOUTS_DIR
 
 ENTRY_TEMPLATE = "bulletin.html.j2"
@@ -33,6 +35,32 @@ def layout_dirs(settings: Settings, name: str) -> list[Path]:
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class LayoutOptions:
+    """What a layout tells the pipeline (``layout.toml``): the box its photos
+    are printed in, so that they are processed to exactly what it needs."""
+
+    photo_width_mm: float = 140
+    photo_height_mm: float = 120
+
+
+def layout_options(folders: list[Path]) -> LayoutOptions:
+    for folder in folders:
+        file = folder / "layout.toml"
+        if file.is_file():
+            try:
+                data = tomllib.loads(file.read_text(encoding="utf-8"))
+                photos = data.get("photos", {})
+                return LayoutOptions(
+                    float(photos.get("width_mm", 140)), float(photos.get("height_mm", 120))
+                )
+            except (tomllib.TOMLDecodeError, TypeError, ValueError, AttributeError) as exc:
+                raise BulletinError(
+                    _("{path}: not valid TOML: {reason}").format(path=file, reason=exc)
+                ) from None
+    return LayoutOptions()
 
 
 def available_layouts() -> list[str]:
@@ -54,7 +82,7 @@ def environment(folders: list[Path]) -> jinja2.Environment:
 
 
 def render_html(
-    issue: Issue, settings: Settings, layout: str, photo_url: dict[Path, str] | None = None
+    issue: Issue, settings: Settings, layout: str, photo_url: dict[Photo, str] | None = None
 ) -> str:
     """The whole bulletin as an HTML string, ready for the renderer."""
     env = environment(layout_dirs(settings, layout))
@@ -63,7 +91,7 @@ def render_html(
     def figure_src(figure: Figure) -> str | None:
         if figure.photo is None:
             return None
-        return urls.get(figure.photo) or figure.photo.resolve().as_uri()
+        return urls[figure.photo]
 
     try:
         template = env.get_template(ENTRY_TEMPLATE)

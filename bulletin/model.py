@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nh3
@@ -28,12 +28,23 @@ class Html:
 
 
 @dataclass(frozen=True)
+class EmbeddedImage:
+    """A picture pasted into a Word document: its bytes, named after the document."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+
+Photo = Path | EmbeddedImage
+
+
+@dataclass(frozen=True)
 class Figure:
     """A photo with its caption. ``photo`` is None when the photo was lost
     (a caption line in a web copy whose picture did not survive the paste)."""
 
     caption: str
-    photo: Path | None = None
+    photo: Photo | None = None
     line: int | None = None
 
     @property
@@ -67,6 +78,17 @@ class Article:
     @property
     def figures(self) -> tuple[Figure, ...]:
         return tuple(block for block in self.body if isinstance(block, Figure))
+
+    @property
+    def lead(self) -> Figure | None:
+        """The first photo, set under the title."""
+        return next((f for f in self.figures if f.photo is not None), None)
+
+    @property
+    def rest(self) -> tuple[Block, ...]:
+        """The body without its lead photo."""
+        lead = self.lead
+        return tuple(block for block in self.body if block is not lead)
 
     def sort_key(self) -> tuple[int, dt.date, str]:
         """Front-matter ``order`` first, then the article's date, then its file name."""

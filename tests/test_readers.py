@@ -181,6 +181,7 @@ def test_example_month_reads_in_order() -> None:
         "03-nghiem-thu-de-tai.md",
         "02-ket-nap-dang-vien.txt",
         "04-giai-bong-ban.md",
+        "05-hoi-thao-an-toan.docx",
     ]
 
 

@@ -12,16 +12,17 @@ from pathlib import Path
 from bulletin.errors import Problem, SourceError
 from bulletin.i18n import _
 from bulletin.model import Article
-from bulletin.readers import markdown, text
-from bulletin.readers.base import ReadContext
+from bulletin.readers import docx, markdown, text
+from bulletin.readers.base import PHOTO_SUFFIXES, ReadContext
 
 Reader = Callable[[Path, ReadContext], Article]
 
 READERS: dict[str, Reader] = {
     **dict.fromkeys(text.EXTENSIONS, text.read),
     **dict.fromkeys(markdown.EXTENSIONS, markdown.read),
+    **dict.fromkeys(docx.EXTENSIONS, docx.read),
+    ".doc": docx.read_doc,
 }
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".heic"}
 
 
 def reader_for(path: Path) -> Reader | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from bulletin.encodings import DecodeError, decode_text, nfc
 from bulletin.errors import Problem, SourceError
 from bulletin.i18n import _
+from bulletin.model import Block, Figure
 
 
 @dataclass
@@ -57,6 +58,8 @@ def read_text_file(path: Path, context: ReadContext) -> str:
     return text
 
 
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
+
 # A line ending like a sentence is body text; a caption has no final punctuation.
 _FINAL_PUNCTUATION = tuple(".!?…;:")
 _MAX_CAPTION = 200
@@ -94,25 +97,23 @@ def is_byline(line: str) -> bool:
     return not line.endswith(_FINAL_PUNCTUATION) and len(line.split()) <= 6
 
 
-@dataclass(frozen=True)
-class Line:
-    number: int
-    text: str
-
-
-def split_web_copy(lines: list[Line]) -> tuple[list[Line], Line | None]:
+def trim_web_copy(blocks: list[Block]) -> tuple[list[Block], str | None]:
     """Drop trailing website leftovers and take off the byline.
 
-    Returns the body lines and the byline (or None)."""
-    body = list(lines)
-    for index, line in enumerate(body):
-        if index > 0 and is_leftover(line.text):
+    Returns the body blocks and the byline text (or None)."""
+    body = list(blocks)
+    for index, block in enumerate(body):
+        if index > 0 and _is_text(block) and is_leftover(block.text):
             body = body[:index]
             break
     byline = None
-    if len(body) > 1 and is_byline(body[-1].text):
-        byline = body.pop()
+    if len(body) > 1 and _is_text(body[-1]) and is_byline(body[-1].text):
+        byline = body.pop().text
     return body, byline
+
+
+def _is_text(block: Block) -> bool:
+    return not (isinstance(block, Figure) and block.photo is not None)
 
 
 def photo_path(article: Path, reference: str, line: int | None = None) -> Path:

@@ -23,7 +23,7 @@ from bulletin.readers.base import ReadContext, fail, photo_path, read_text_file
 from bulletin.sanitize import clean_html
 
 EXTENSIONS = (".md", ".markdown")
-KEYS = {"title", "date", "author", "category", "summary", "order"}
+KEYS = {"title", "date", "author", "category", "summary", "order", "image", "images"}
 
 _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -39,10 +39,12 @@ def read(path: Path, context: ReadContext) -> Article:
         raise fail(path, _("no title: add 'title:' to the front matter or a '# heading'"))
     if not blocks:
         raise fail(path, _("no article text after the front matter"))
+    lead = _front_matter_figures(meta, "image", path)
+    more = _front_matter_figures(meta, "images", path)
     return Article(
         source=path,
         title=title,
-        body=tuple(blocks),
+        body=(*lead, *blocks, *more),
         date=_date(meta, path, context.year),
         author=_string(meta, "author", path),
         category=_string(meta, "category", path),
@@ -94,6 +96,30 @@ def _date(meta: dict[str, Any], path: Path, year: int) -> dt.date | None:
     if parsed is None:
         raise fail(path, _("front matter 'date' is not a date: '{value}'").format(value=text))
     return parsed
+
+
+def _front_matter_figures(meta: dict[str, Any], key: str, path: Path) -> list[Figure]:
+    """``image: anh.jpg`` (the lead photo) and ``images:`` — each a file name or
+    ``{src: anh.jpg, caption: …}``."""
+    value = meta.get(key)
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    figures = []
+    for item in items:
+        if isinstance(item, str):
+            src, caption = item, ""
+        elif isinstance(item, dict) and isinstance(item.get("src"), str):
+            src, caption = item["src"], str(item.get("caption") or "")
+        else:
+            raise fail(
+                path,
+                _("front matter '{key}' must be file names or 'src:'/'caption:' pairs").format(
+                    key=key
+                ),
+            )
+        figures.append(Figure(caption=nfc(caption).strip(), photo=photo_path(path, src)))
+    return figures
 
 
 def _order(meta: dict[str, Any], path: Path) -> int | None:
