@@ -92,13 +92,13 @@ def prepare(photo: Photo, target: Target, cache: Path) -> Path:
 
 def _open(data: bytes, box: tuple[int, int]) -> tuple[Image.Image, bool]:
     """Decode upright and in RGB; True when it is line art worth keeping as PNG."""
-    image = Image.open(io.BytesIO(data))
-    if image.width * image.height > MAX_PIXELS:
+    opened = Image.open(io.BytesIO(data))
+    if opened.width * opened.height > MAX_PIXELS:
         raise TooLarge
-    line_art = image.format in ("PNG", "GIF") and image.mode in ("P", "L", "1", "LA")
-    if image.format == "JPEG":
-        image.draft("RGB", _needed_size(image, box))  # decode at 1/2, 1/4 or 1/8 scale
-    image = ImageOps.exif_transpose(image)
+    line_art = opened.format in ("PNG", "GIF") and opened.mode in ("P", "L", "1", "LA")
+    if opened.format == "JPEG":
+        opened.draft("RGB", _needed_size(opened, box))  # decode at 1/2, 1/4 or 1/8 scale
+    image: Image.Image = ImageOps.exif_transpose(opened)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, "white")

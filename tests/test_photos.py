@@ -71,7 +71,7 @@ def test_docx_title_from_first_paragraph(tmp_path: Path) -> None:
     )
     article = read_docx(path, context())
     assert article.title == "Tiêu đề không phải đầu mục"
-    assert [b.text for b in article.body][0].startswith("Ngày 23/11/2023")
+    assert article.body[0].text.startswith("Ngày 23/11/2023")
 
 
 @pytest.mark.parametrize(
