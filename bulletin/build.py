@@ -163,37 +163,35 @@ def build(
     reporter: Reporter | None = None,
 ) -> BuildResult:
     """Make the month's bulletin PDF; raise a BulletinError on any user error."""
-    from bulletin import photos, render
+    from bulletin import photos
     from bulletin.layout import layout_dirs, layout_options, render_html
 
     started = time.perf_counter()
     reporter = reporter or Silent()
     source = read_month(settings, month, articles, reporter)
-    glyph_problems = check_glyphs(source.articles, strict)
-    if strict and glyph_problems:
-        raise ProblemsError(glyph_problems)
-    for problem in (*source.warnings, *glyph_problems):
-        reporter.warning(problem)
     issue = make_issue(settings, source)
-    target = out or output_name(settings, issue, variant)
     folders = layout_dirs(settings, settings.layout)
-    options = layout_options(folders)
+    box = layout_options(folders).photo_box
     cache = settings.out_path / ".cache" / "photos"
-    if any(a.lead for a in issue.articles):
+    if any(a.figures for a in issue.articles):
         reporter.stage(_("Preparing photos"))
-    urls = photos.prepare_all(
-        issue.articles,
-        photos.target_for(
-            settings.photos, variant, options.photo_width_mm, options.photo_height_mm
-        ),
-        cache,
+    jobs = photos.PhotoJobs(
+        issue.articles, photos.target_for(settings.photos, variant, *box), cache
     )
+    try:
+        _check_glyphs(source, strict, reporter)
+        from bulletin import render  # imports WeasyPrint (0.4 s) while photos are processed
+
+        urls = jobs.urls()
+    finally:
+        jobs.cancel()
     reporter.stage(
         ngettext("Laying out {n} article", "Laying out {n} articles", len(issue.articles)).format(
             n=len(issue.articles)
         )
     )
     html = render_html(issue, settings, settings.layout, urls)
+    target = out or output_name(settings, issue, variant)
     if keep_html:
         with render.atomic_output(target.with_suffix(".html")) as temporary:
             temporary.write_text(html, encoding="utf-8")
@@ -201,3 +199,12 @@ def build(
     reporter.stage(_("Writing {path}").format(path=display_path(target)))
     render.write_pdf(document, target)
     return BuildResult(target, len(document.pages), time.perf_counter() - started)
+
+
+def _check_glyphs(source: MonthSource, strict: bool, reporter: Reporter) -> None:
+    """Warn about characters the fonts lack (errors with ``--strict``)."""
+    problems = check_glyphs(source.articles, strict)
+    if strict and problems:
+        raise ProblemsError(problems)
+    for problem in (*source.warnings, *problems):
+        reporter.warning(problem)

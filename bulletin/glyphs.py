@@ -8,11 +8,14 @@ error with ``--strict``) instead.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import tempfile
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
-
-from fontTools.ttLib import TTFont
+from pathlib import Path
 
 from bulletin.errors import Problem
 from bulletin.i18n import _
@@ -26,12 +29,30 @@ _INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
 
 @cache
 def covered() -> frozenset[int]:
-    """Code points that at least one bundled font can draw."""
+    """Code points that at least one bundled font can draw.
+
+    Reading six character maps takes 0.1 s: the result is kept in a cache file
+    named after the fonts' names, sizes and dates, and read back in a millisecond."""
+    fonts = sorted(FONTS_DIR.glob("*.[ot]tf"))
+    stamp = repr([(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in fonts])
+    key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    cache = Path(tempfile.gettempdir()) / f"bulletin-{os.getuid()}" / f"coverage-{key}.txt"
+    try:
+        return frozenset(int(item, 16) for item in cache.read_text().split())
+    except (OSError, ValueError):
+        pass
+    from fontTools.ttLib import TTFont
+
     points: set[int] = set()
-    for path in sorted(FONTS_DIR.glob("*.[ot]tf")):
+    for path in fonts:
         font = TTFont(path, lazy=True)
         points.update(font.getBestCmap())
         font.close()
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(exist_ok=True)
+        temporary = cache.with_suffix(f".{os.getpid()}.part")
+        temporary.write_text(" ".join(f"{p:x}" for p in sorted(points)))
+        os.replace(temporary, cache)
     return frozenset(points)
 
 

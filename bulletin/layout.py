@@ -45,6 +45,10 @@ class LayoutOptions:
     photo_width_mm: float = 140
     photo_height_mm: float = 120
 
+    @property
+    def photo_box(self) -> tuple[float, float]:
+        return (self.photo_width_mm, self.photo_height_mm)
+
 
 def layout_options(folders: list[Path]) -> LayoutOptions:
     for folder in folders:

@@ -129,31 +129,48 @@ def _label(photo: Photo) -> str:
     return photo.name if isinstance(photo, EmbeddedImage) else str(photo)
 
 
-def prepare_all(articles: Iterable[Article], target: Target, cache: Path) -> dict[Photo, str]:
-    """Every photo of the month processed (in parallel), as file URLs for the layout.
+class PhotoJobs:
+    """The month's photos, processed in background threads (Pillow releases the
+    GIL while decoding, resizing and encoding) while the build goes on: started
+    before WeasyPrint is even imported, collected just before rendering."""
 
-    Bad photos are gathered and reported together, naming the article."""
-    jobs: dict[Photo, Article] = {}
-    for article in articles:
-        for figure in article.figures:
-            if figure.photo is not None:
-                jobs.setdefault(figure.photo, article)
-    if not jobs:
-        return {}
-    workers = min(len(jobs), os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {photo: pool.submit(_prepare_checked, photo, target, cache) for photo in jobs}
-    urls: dict[Photo, str] = {}
-    problems = []
-    for photo, future in futures.items():
-        result = future.result()
-        if isinstance(result, str):
-            problems.append(Problem(jobs[photo].source, result.format(photo=_label(photo))))
-        else:
-            urls[photo] = result.resolve().as_uri()
-    if problems:
-        raise ProblemsError(problems)
-    return urls
+    def __init__(self, articles: Iterable[Article], target: Target, cache: Path) -> None:
+        self._owners: dict[Photo, Article] = {}
+        for article in articles:
+            for figure in article.figures:
+                if figure.photo is not None:
+                    self._owners.setdefault(figure.photo, article)
+        workers = max(1, min(len(self._owners), os.cpu_count() or 1))
+        self._pool = ThreadPoolExecutor(max_workers=workers)
+        self._futures = {
+            photo: self._pool.submit(_prepare_checked, photo, target, cache)
+            for photo in self._owners
+        }
+
+    def cancel(self) -> None:
+        """Drop the photos not yet started (the build failed)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def urls(self) -> dict[Photo, str]:
+        """Wait for every photo: its file URL, or a ProblemsError naming each bad one."""
+        self._pool.shutdown(wait=True)
+        urls: dict[Photo, str] = {}
+        problems = []
+        for photo, future in self._futures.items():
+            result = future.result()
+            if isinstance(result, str):
+                owner = self._owners[photo].source
+                problems.append(Problem(owner, result.format(photo=_label(photo))))
+            else:
+                urls[photo] = result.resolve().as_uri()
+        if problems:
+            raise ProblemsError(problems)
+        return urls
+
+
+def prepare_all(articles: Iterable[Article], target: Target, cache: Path) -> dict[Photo, str]:
+    """Every photo of the month processed, as file URLs for the layout."""
+    return PhotoJobs(articles, target, cache).urls()
 
 
 def _prepare_checked(photo: Photo, target: Target, cache: Path) -> Path | str:

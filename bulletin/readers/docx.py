@@ -14,8 +14,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import mammoth
-
 from bulletin.dates import find_date
 from bulletin.encodings import nfc
 from bulletin.i18n import _
@@ -70,6 +68,8 @@ def _convert(path: Path, images: dict[str, EmbeddedImage]) -> str:
         key = f"bulletin-image-{len(images)}"
         images[key] = EmbeddedImage(name=f"{path.name}#{len(images) + 1}", data=data)
         return {"src": key}
+
+    import mammoth  # 0.15 s to import: only when a month has Word files
 
     try:
         with path.open("rb") as stream:

@@ -1,0 +1,170 @@
+"""Time `bulletin make` against the floor: WeasyPrint alone on the same content.
+
+    python benchmarks/run.py            # about 100 s on a 2-core machine
+
+Every figure is a whole process (start-up included): the median of 5 runs after
+one warm-up of the whole machine (3 runs with 20 photos and a single run for
+N = 100, to keep the benchmark under two minutes), with the process's peak
+memory (max RSS). The floor is WeasyPrint rendering a plain one-column HTML page
+of the same articles and the same original photos, with the same bundled fonts.
+The synthetic months are generated once into benchmarks/.months/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from generate import write_month
+
+ROOT = Path(__file__).resolve().parent.parent
+FONTS_CSS = ROOT / "fonts" / "fonts.css"
+BULLETIN = [sys.executable, "-m", "bulletin"]
+MONTHS = Path(__file__).resolve().parent / ".months"
+GENERATOR_VERSION = 1  # bump when generate.py or synthetic.py change what they write
+
+MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+elapsed = time.perf_counter() - start
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def measure(command: list[str], cwd: Path, runs: int = 5, before=None) -> tuple[float, float]:
+    """Median seconds and peak MB of ``command`` as a whole process, after a warm-up."""
+    times, peaks = [], []
+    for index in range(runs + 1):
+        if before:
+            before()
+        out = subprocess.run(
+            [sys.executable, "-c", MEASURE, *command],
+            cwd=cwd,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        if index:  # the first run warms the caches of the system, not ours
+            times.append(float(out[0]))
+            peaks.append(int(out[1]) / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def floor_html(folder: Path, target: Path) -> None:
+    """A plain single-column page of the month's text and original photos."""
+    parts = [
+        "<html lang=vi><style>@page{size:A4;margin:22mm 35mm}"
+        "body{font:11.5pt/1.45 'Noto Serif'}img{width:100%}</style><body>"
+    ]
+    for path in sorted(folder.glob("*.txt")) + sorted(folder.glob("*.md")):
+        text = re.sub(r"^---.*?---", "", path.read_text(encoding="utf-8"), flags=re.S)
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        parts.append(f"<h2>{html.escape(lines[0])}</h2>")
+        photos = sorted(path.with_suffix("").glob("*.jpg")) if path.suffix == ".txt" else []
+        photos += [folder / m for m in re.findall(r"src: (anh-\d+\.jpg)", path.read_text())]
+        parts += [f'<img src="{p.as_uri()}">' for p in photos]
+        parts += [f"<p>{html.escape(line)}</p>" for line in lines[1:]]
+    target.write_text("".join(parts), encoding="utf-8")
+
+
+def floor_command(page: Path, pdf: Path) -> list[str]:
+    script = (
+        "import sys, weasyprint; f = weasyprint.CSS(filename=sys.argv[3]); "
+        "weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2], stylesheets=[f])"
+    )
+    return [sys.executable, "-c", script, str(page), str(pdf), str(FONTS_CSS)]
+
+
+def row(name: str, seconds: float, peak: float, floor: float | None = None) -> None:
+    ratio = f"{seconds / floor:5.2f} ×" if floor else "       "
+    print(f"{name:<44} {seconds:7.2f} s  {ratio}  {peak:6.0f} MB", flush=True)
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="bulletin-bench-"))
+    started = time.perf_counter()
+    try:
+        months = {"n20": (20, False), "p20": (20, True), "p100": (100, True)}
+        for name, (count, photos) in months.items():
+            stored = MONTHS / f"{name}-v{GENERATOR_VERSION}"
+            if not stored.is_dir():
+                write_month(stored.with_suffix(".part") / "2023-11", count, photos)
+                stored.with_suffix(".part").rename(stored)
+            (work / name).symlink_to(stored)  # outputs land in stored/out, cleared per run
+            floor_html(work / name / "2023-11", work / f"{name}.html")
+        print(
+            f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
+            f"months generated in {time.perf_counter() - started:.0f} s\n"
+        )
+        print(f"{'what':<44} {'median':>9}  {'/floor':>7}  {'peak':>9}")
+
+        def make(name: str, *extra: str) -> list[str]:
+            return [
+                *BULLETIN,
+                "make",
+                "-q",
+                "--articles",
+                "2023-11",
+                "--out",
+                str(work / f"{name}.pdf"),
+                *extra,
+            ]
+
+        def clear(name: str) -> Callable[[], None]:
+            return lambda: shutil.rmtree(work / name / "out", ignore_errors=True)
+
+        measure(floor_command(work / "n20.html", work / "floor.pdf"), work, 1)  # warm-up
+        results = {}
+        for name in ("n20", "p20", "p100"):
+            runs = {"n20": 5, "p20": 3, "p100": 1}[name]
+            floor, floor_peak = measure(
+                floor_command(work / f"{name}.html", work / "floor.pdf"), work, runs
+            )
+            results[name] = floor
+            label = {
+                "n20": "N=20, no photos",
+                "p20": "N=20, 20 phone photos",
+                "p100": "N=100, 100 phone photos",
+            }[name]
+            row(f"floor: WeasyPrint alone, {label}", floor, floor_peak)
+            first, peak = measure(make(name), work / name, runs, before=clear(name))
+            row(
+                f"bulletin make, {label}" + (", empty cache" if name != "n20" else ""),
+                first,
+                peak,
+                floor,
+            )
+            if name != "n20":
+                again, peak = measure(make(name), work / name, runs)
+                row(f"bulletin make again, {label}, unchanged", again, peak, floor)
+            results[f"{name}-make"] = first
+        email, peak = measure(make("p20e", "--for", "email"), work / "p20", 3, before=clear("p20"))
+        row("bulletin make --for email, N=20 photos", email, peak)
+        help_time, peak = measure([*BULLETIN, "--help"], work, 5)
+        row("bulletin --help", help_time, peak)
+        print()
+        print(
+            f"email PDF, 20 photos: {(work / 'p20e.pdf').stat().st_size / 1e6:.2f} MB; "
+            f"print PDF: {(work / 'p20.pdf').stat().st_size / 1e6:.2f} MB"
+        )
+        print(
+            f"N=20 → N=100 (photos, empty cache): "
+            f"{results['p100-make'] / results['p20-make']:.2f} × the time for 5 × the articles"
+        )
+        print(f"benchmark ran in {time.perf_counter() - started:.0f} s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
