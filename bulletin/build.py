@@ -13,13 +13,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from bulletin.collect import Month, check_folder, find_month_folder, month_folders, source_files
+from bulletin.check import MonthCheck, check_month, locate
+from bulletin.collect import Month, month_folders
 from bulletin.config import Settings
 from bulletin.errors import BulletinError, Problem, ProblemsError, display_path
-from bulletin.glyphs import check_glyphs
 from bulletin.i18n import _, ngettext
-from bulletin.model import Article, Issue
-from bulletin.readers import read_articles
+from bulletin.model import Issue
 
 
 class Reporter(Protocol):
@@ -45,64 +44,12 @@ class Silent:
         pass
 
 
-@dataclass(frozen=True)
-class MonthSource:
-    """The month's folder, as found and read."""
-
-    month: Month
-    folder: Path
-    articles: tuple[Article, ...]
-    warnings: tuple[Problem, ...]
-
-
 def today() -> date:
     """The build date; ``SOURCE_DATE_EPOCH`` fixes it for reproducible output."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC).date()
     return date.today()
-
-
-def read_month(
-    settings: Settings, month: Month | None, articles: Path | None, reporter: Reporter
-) -> MonthSource:
-    """Find the month's folder and read every article in it, or fail with every problem."""
-    if articles is not None:
-        folder = check_folder(articles)
-        month = month or Month.parse(folder.name)
-    else:
-        folder = find_month_folder(settings.articles_path, month)
-        month = month or Month.parse(folder.name)
-    year = month.year if month else today().year
-    files = source_files(folder)
-    reporter.stage(_("Reading {folder}").format(folder=display_path(folder)))
-    found, problems = read_articles(files, year)
-    errors = [p for p in problems if p.level == "error"]
-    if errors:
-        raise ProblemsError(errors)
-    if not found:
-        raise BulletinError(
-            _("{folder}: no articles (.txt, .md, .docx) in this folder").format(
-                folder=display_path(folder)
-            )
-        )
-    if month is None:
-        month = _month_of_newest(found, folder)
-    for article in found:
-        reporter.detail(f"  {display_path(article.source)}: {article.title}")
-    return MonthSource(month, folder, tuple(found), tuple(p for p in problems if p not in errors))
-
-
-def _month_of_newest(articles: list[Article], folder: Path) -> Month:
-    dated = [a.date for a in articles if a.date]
-    if not dated:
-        raise BulletinError(
-            _(
-                "{folder}: cannot tell the month: name the folder like 2023-11 or give --month"
-            ).format(folder=display_path(folder))
-        )
-    newest = max(dated)
-    return Month(newest.year, newest.month)
 
 
 def issue_number(settings: Settings, month: Month) -> int:
@@ -126,7 +73,7 @@ def issue_number(settings: Settings, month: Month) -> int:
     return config.first_number + month.months_since(earliest)
 
 
-def make_issue(settings: Settings, source: MonthSource) -> Issue:
+def make_issue(settings: Settings, source: MonthCheck) -> Issue:
     return Issue(
         year=source.month.year,
         month=source.month.month,
@@ -160,6 +107,7 @@ def build(
     variant: str = "print",
     keep_html: bool = False,
     strict: bool = False,
+    skip_bad: bool = False,
     reporter: Reporter | None = None,
 ) -> BuildResult:
     """Make the month's bulletin PDF; raise a BulletinError on any user error."""
@@ -168,7 +116,7 @@ def build(
 
     started = time.perf_counter()
     reporter = reporter or Silent()
-    source = read_month(settings, month, articles, reporter)
+    source = read_month(settings, month, articles, strict, skip_bad, reporter)
     issue = make_issue(settings, source)
     folders = layout_dirs(settings, settings.layout)
     box = layout_options(folders).photo_box
@@ -179,7 +127,6 @@ def build(
         issue.articles, photos.target_for(settings.photos, variant, *box), cache
     )
     try:
-        _check_glyphs(source, strict, reporter)
         from bulletin import render  # imports WeasyPrint (0.4 s) while photos are processed
 
         urls = jobs.urls()
@@ -201,10 +148,36 @@ def build(
     return BuildResult(target, len(document.pages), time.perf_counter() - started)
 
 
-def _check_glyphs(source: MonthSource, strict: bool, reporter: Reporter) -> None:
-    """Warn about characters the fonts lack (errors with ``--strict``)."""
-    problems = check_glyphs(source.articles, strict)
-    if strict and problems:
-        raise ProblemsError(problems)
-    for problem in (*source.warnings, *problems):
+def read_month(
+    settings: Settings,
+    month: Month | None,
+    articles: Path | None,
+    strict: bool,
+    skip_bad: bool,
+    reporter: Reporter,
+) -> MonthCheck:
+    """The checked month; stop on any error unless ``skip_bad`` leaves those articles out."""
+    folder, month = locate(settings, month, articles)
+    reporter.stage(_("Reading {folder}").format(folder=display_path(folder)))
+    checked = check_month(settings, month, folder, today().year, strict)
+    if checked.errors and not skip_bad:
+        raise ProblemsError(checked.errors)
+    for problem in checked.errors:
+        reporter.warning(
+            Problem(
+                problem.path,
+                _("left out: {message}").format(message=problem.message),
+                problem.line,
+                "warning",
+            )
+        )
+    checked = checked.without_bad_articles()
+    if not checked.articles:
+        raise BulletinError(
+            _("{folder}: no usable article").format(folder=display_path(checked.folder))
+        )
+    for article in checked.articles:
+        reporter.detail(f"  {display_path(article.source)}: {article.title}")
+    for problem in checked.warnings:
         reporter.warning(problem)
+    return checked

@@ -163,6 +163,12 @@ def main() -> None:
     default=None,
     help=N_("Treat characters missing from the fonts as errors."),
 )
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    default=None,
+    help=N_("Build without the articles that have errors, and list them."),
+)
 @_verbosity_option
 def make(
     month: str | None,
@@ -173,6 +179,7 @@ def make(
     keep_html: bool | None,
     variant: str | None,
     strict: bool | None,
+    skip_bad: bool | None,
     quiet: bool | None,
     verbose: int,
 ) -> None:
@@ -189,6 +196,7 @@ def make(
         variant=variant or "print",
         keep_html=bool(keep_html),
         strict=bool(strict),
+        skip_bad=bool(skip_bad),
         reporter=reporter,
     )
     if not quiet:
@@ -198,6 +206,87 @@ def make(
             ),
             err=True,
         )
+
+
+@main.command(help=N_("List every problem of the month's articles, without building."))
+@click.option(
+    "--month",
+    metavar="YYYY-MM",
+    default=None,
+    help=N_("The bulletin's month (default: the newest month folder)."),
+)
+@click.option(
+    "--articles",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=N_("A folder holding one month's articles."),
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=N_("Config file (default: ./bulletin.toml if present)."),
+)
+@click.option(
+    "--json", "as_json", is_flag=True, default=None, help=N_("Print the problems as a JSON list.")
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=None,
+    help=N_("Treat characters missing from the fonts as errors."),
+)
+def check(
+    month: str | None,
+    articles: Path | None,
+    config: Path | None,
+    as_json: bool | None,
+    strict: bool | None,
+) -> None:
+    import json
+
+    from bulletin.build import today
+    from bulletin.check import check_month
+    from bulletin.collect import parse_month_option
+
+    checked = check_month(
+        _load(config), parse_month_option(month), articles, today().year, bool(strict)
+    )
+    if as_json:
+        click.echo(
+            json.dumps([problem_record(p) for p in checked.problems], ensure_ascii=False, indent=2)
+        )
+    else:
+        for problem in checked.problems:
+            click.echo(problem_line(problem))
+        click.echo(
+            _("{articles} articles, {errors} errors, {warnings} warnings").format(
+                articles=len(checked.articles),
+                errors=len(checked.errors),
+                warnings=len(checked.warnings),
+            ),
+            err=True,
+        )
+    if checked.errors:
+        raise SystemExit(1)
+
+
+def problem_level(problem: Problem) -> str:
+    return _("error") if problem.level == "error" else _("warning")
+
+
+def problem_line(problem: Problem) -> str:
+    """``file:line: level: message``."""
+    return f"{problem.location()}: {problem_level(problem)}: {problem.message}"
+
+
+def problem_record(problem: Problem) -> dict[str, object]:
+    return {
+        "file": problem.location().rsplit(":", 1)[0] if problem.line else problem.location(),
+        "line": problem.line,
+        "level": "error" if problem.level == "error" else "warning",
+        "message": problem.message,
+    }
 
 
 @main.command(help=N_("Create bulletin.toml and an articles folder with one example article."))

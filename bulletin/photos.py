@@ -22,7 +22,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from bulletin.config import Photos as PhotoSettings
-from bulletin.errors import Problem, ProblemsError
+from bulletin.errors import Problem, ProblemsError, display_path
 from bulletin.i18n import _
 from bulletin.model import Article, EmbeddedImage, Photo
 
@@ -126,7 +126,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _label(photo: Photo) -> str:
-    return photo.name if isinstance(photo, EmbeddedImage) else str(photo)
+    return photo.name if isinstance(photo, EmbeddedImage) else display_path(photo)
 
 
 class PhotoJobs:
@@ -171,6 +171,22 @@ class PhotoJobs:
 def prepare_all(articles: Iterable[Article], target: Target, cache: Path) -> dict[Photo, str]:
     """Every photo of the month processed, as file URLs for the layout."""
     return PhotoJobs(articles, target, cache).urls()
+
+
+def inspect(photo: Photo) -> str | None:
+    """Why ``photo`` cannot be used, from its header alone; None when it looks fine."""
+    try:
+        with Image.open(io.BytesIO(_source_bytes(photo))) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise TooLarge
+            image.verify()
+    except (TooLarge, Image.DecompressionBombError):
+        return _("photo {photo} is too large (over 100 megapixels): scale it down first").format(
+            photo=_label(photo)
+        )
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return _("photo {photo} is damaged or not a picture").format(photo=_label(photo))
+    return None
 
 
 def _prepare_checked(photo: Photo, target: Target, cache: Path) -> Path | str:

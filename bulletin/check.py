@@ -1,0 +1,165 @@
+"""Read the month exactly as ``make`` does and list every problem, rendering nothing.
+
+``bulletin check`` prints this list; ``bulletin make`` runs it first and
+refuses to build on an error (or, with ``--skip-bad``, leaves the bad articles
+out). Errors make an article unusable; warnings are worth a look.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from bulletin.collect import Month, check_folder, find_month_folder, source_files
+from bulletin.config import Settings
+from bulletin.errors import BulletinError, Problem, display_path
+from bulletin.glyphs import check_glyphs
+from bulletin.i18n import _
+from bulletin.model import Article
+from bulletin.readers import read_articles
+from bulletin.readers.text import photo_folder
+
+MAX_TITLE = 200
+
+
+@dataclass(frozen=True)
+class MonthCheck:
+    """The month's folder, its readable articles, and every problem found."""
+
+    month: Month
+    folder: Path
+    articles: tuple[Article, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level != "error"]
+
+    def without_bad_articles(self) -> MonthCheck:
+        """The articles with no error (``make --skip-bad``)."""
+        bad = {p.path for p in self.errors}
+        good = tuple(a for a in self.articles if a.source not in bad)
+        return MonthCheck(self.month, self.folder, good, tuple(self.warnings))
+
+
+def locate(
+    settings: Settings, month: Month | None, articles: Path | None
+) -> tuple[Path, Month | None]:
+    """The month's folder and, when its name or ``--month`` tells, its month."""
+    if articles is not None:
+        folder = check_folder(articles)
+    else:
+        folder = find_month_folder(settings.articles_path, month)
+    return folder, month or Month.parse(folder.name)
+
+
+def check_month(
+    settings: Settings,
+    month: Month | None,
+    articles: Path | None,
+    year_today: int,
+    strict: bool = False,
+) -> MonthCheck:
+    """Every problem of the month, articles that could be read, and the month itself."""
+    folder, month = locate(settings, month, articles)
+    found, problems = read_articles(source_files(folder), month.year if month else year_today)
+    if not found and not problems:
+        raise BulletinError(
+            _("{folder}: no articles (.txt, .md, .docx) in this folder").format(
+                folder=display_path(folder)
+            )
+        )
+    month = month or _month_of_newest(found, folder)
+    problems += check_glyphs(found, strict)
+    for article in found:
+        problems += _article_warnings(article, month)
+        problems += _photo_problems(article)
+    problems += _duplicates(found)
+    order = {a.source: i for i, a in enumerate(found)}
+    problems.sort(key=lambda p: (str(p.path), p.line or 0, order.get(p.path, 0)))
+    return MonthCheck(month, folder, tuple(found), tuple(problems))
+
+
+def _month_of_newest(articles: list[Article], folder: Path) -> Month:
+    dated = [a.date for a in articles if a.date]
+    if not dated:
+        raise BulletinError(
+            _(
+                "{folder}: cannot tell the month: name the folder like 2023-11 or give --month"
+            ).format(folder=display_path(folder))
+        )
+    newest = max(dated)
+    return Month(newest.year, newest.month)
+
+
+def _warning(article: Article, message: str) -> Problem:
+    return Problem(article.source, message, None, "warning")
+
+
+def _article_warnings(article: Article, month: Month) -> list[Problem]:
+    found = []
+    if article.date is None:
+        found.append(_warning(article, _("no date found in the first paragraph")))
+    elif (article.date.year, article.date.month) != (month.year, month.month):
+        found.append(
+            _warning(
+                article,
+                _("dated {date}, outside the month {month}").format(
+                    date=article.date.strftime("%d/%m/%Y"), month=month
+                ),
+            )
+        )
+    if len(article.title) > MAX_TITLE:
+        found.append(
+            _warning(
+                article,
+                _("title of {n} characters: over {max}").format(
+                    n=len(article.title), max=MAX_TITLE
+                ),
+            )
+        )
+    if article.source.suffix.lower() == ".txt" and photo_folder(article.source):
+        captions_alone = sum(1 for f in article.figures if f.photo is None)
+        photos_alone = sum(1 for f in article.figures if f.photo is not None and not f.caption)
+        if captions_alone or photos_alone:
+            found.append(
+                _warning(
+                    article,
+                    _("{photos} photos for {captions} captions in the text").format(
+                        photos=len(photo_folder(article.source)),
+                        captions=sum(1 for f in article.figures if f.caption),
+                    ),
+                )
+            )
+    return found
+
+
+def _photo_problems(article: Article) -> list[Problem]:
+    from bulletin.photos import inspect
+
+    found = []
+    for figure in article.figures:
+        if figure.photo is not None and (message := inspect(figure.photo)):
+            found.append(Problem(article.source, message, figure.line))
+    return found
+
+
+def _duplicates(articles: list[Article]) -> list[Problem]:
+    seen: dict[str, Article] = {}
+    found = []
+    for article in articles:
+        key = unicodedata.normalize("NFC", " ".join(article.title.split())).casefold()
+        if key in seen:
+            found.append(
+                _warning(
+                    article, _("same title as {other}").format(other=display_path(seen[key].source))
+                )
+            )
+        else:
+            seen[key] = article
+    return found
