@@ -80,8 +80,7 @@ def check_month(
         problems += _article_warnings(article, month)
         problems += _photo_problems(article)
     problems += _duplicates(found)
-    order = {a.source: i for i, a in enumerate(found)}
-    problems.sort(key=lambda p: (str(p.path), p.line or 0, order.get(p.path, 0)))
+    problems.sort(key=lambda p: (str(p.path), p.line or 0))  # by file, then line; stable
     return MonthCheck(month, folder, tuple(found), tuple(problems))
 
 
