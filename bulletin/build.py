@@ -93,9 +93,18 @@ class BuildResult:
 VARIANTS = ("print", "email")
 
 
-def output_name(settings: Settings, issue: Issue, variant: str) -> Path:
-    suffix = "-email" if variant == "email" else ""
+def output_name(settings: Settings, issue: Issue, variant: str, kind: str = "") -> Path:
+    """``out/ban-tin-YYYY-MM[-a3|-booklet|-archive][-email].pdf``."""
+    suffix = (f"-{kind}" if kind else "") + ("-email" if variant == "email" else "")
     return settings.out_path / f"ban-tin-{issue.key}{suffix}.pdf"
+
+
+def output_kind(settings: Settings, booklet: bool, archive: bool) -> str:
+    if booklet:
+        return "booklet"
+    if archive:
+        return "archive"
+    return "a3" if settings.layout == "poster" else ""
 
 
 def build(
@@ -108,6 +117,8 @@ def build(
     keep_html: bool = False,
     strict: bool = False,
     skip_bad: bool = False,
+    booklet: bool = False,
+    archive: bool = False,
     reporter: Reporter | None = None,
 ) -> BuildResult:
     """Make the month's bulletin PDF; raise a BulletinError on any user error."""
@@ -116,6 +127,8 @@ def build(
 
     started = time.perf_counter()
     reporter = reporter or Silent()
+    if booklet:
+        settings = settings.override(page_size="a5")
     source = read_month(settings, month, articles, strict, skip_bad, reporter)
     issue = make_issue(settings, source)
     folders = layout_dirs(settings, settings.layout)
@@ -138,13 +151,26 @@ def build(
         )
     )
     html = render_html(issue, settings, settings.layout, urls)
-    target = out or output_name(settings, issue, variant)
+    target = out or output_name(settings, issue, variant, output_kind(settings, booklet, archive))
     if keep_html:
         with render.atomic_output(target.with_suffix(".html")) as temporary:
             temporary.write_text(html, encoding="utf-8")
     document = render.render(html, base=folders[0], allowed=[source.folder, cache, *folders])
     reporter.stage(_("Writing {path}").format(path=display_path(target)))
-    render.write_pdf(document, target)
+    if booklet:
+        from bulletin.impose import impose
+
+        with render.atomic_output(target) as temporary:
+            temporary.write_bytes(impose(document.write_pdf()))
+    elif archive:
+        render.write_pdf(
+            document,
+            target,
+            pdf_variant="pdf/a-3b",
+            attachments=render.source_attachments(source.folder),
+        )
+    else:
+        render.write_pdf(document, target)
     return BuildResult(target, len(document.pages), time.perf_counter() - started)
 
 

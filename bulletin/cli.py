@@ -164,6 +164,18 @@ def main() -> None:
     help=N_("Treat characters missing from the fonts as errors."),
 )
 @click.option(
+    "--booklet",
+    is_flag=True,
+    default=None,
+    help=N_("A5 pages imposed two-up on A4 landscape, for duplex printing and folding."),
+)
+@click.option(
+    "--archive",
+    is_flag=True,
+    default=None,
+    help=N_("A PDF/A-3b archive copy carrying the month's source files."),
+)
+@click.option(
     "--skip-bad",
     is_flag=True,
     default=None,
@@ -180,6 +192,8 @@ def make(
     variant: str | None,
     strict: bool | None,
     skip_bad: bool | None,
+    booklet: bool | None,
+    archive: bool | None,
     quiet: bool | None,
     verbose: int,
 ) -> None:
@@ -197,6 +211,8 @@ def make(
         keep_html=bool(keep_html),
         strict=bool(strict),
         skip_bad=bool(skip_bad),
+        booklet=bool(booklet),
+        archive=bool(archive),
         reporter=reporter,
     )
     if not quiet:

@@ -21,6 +21,7 @@ from bulletin.errors import BulletinError, Problem, SourceError
 from bulletin.i18n import _
 
 CONFIG_NAME = "bulletin.toml"
+PAGE_SIZES = ("a4", "a5", "19x27cm")  # 19 × 27 cm: the largest a bản tin may be (2016 Press Law)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Settings:
     articles_dir: str = "articles"
     out_dir: str = "out"
     layout: str = "classic"
+    page_size: str = "a4"
     bulletin: Masthead = field(default_factory=Masthead)
     editorial: Editorial = field(default_factory=Editorial)
     photos: Photos = field(default_factory=Photos)
@@ -112,6 +114,14 @@ def load_settings(path: Path | None) -> Settings:
             Problem(path, _("not valid TOML: {reason}").format(reason=reason), line)
         ) from None
     values = _build(Settings, data, "", path, text)
+    if values.page_size not in PAGE_SIZES:
+        raise SourceError(
+            Problem(
+                path,
+                _("page_size must be one of {sizes}").format(sizes=", ".join(PAGE_SIZES)),
+                _line_of(text, "page_size"),
+            )
+        )
     return dataclasses.replace(values, root=path.parent.resolve())
 
 

@@ -18,7 +18,7 @@ from bulletin import dates
 from bulletin.config import Settings
 from bulletin.errors import BulletinError
 from bulletin.i18n import _
-from bulletin.model import Figure, Issue, Photo
+from bulletin.model import Article, Figure, Issue, Photo
 from bulletin.resources import LAYOUTS_DIR
 
 ENTRY_TEMPLATE = "bulletin.html.j2"
@@ -82,7 +82,27 @@ def environment(folders: list[Path]) -> jinja2.Environment:
     )
     env.filters.update(dates.FILTERS)
     env.tests["figure"] = lambda block: isinstance(block, Figure)
+    env.filters["first_sentences"] = first_sentences
     return env
+
+
+def first_sentences(article: Article, limit: int) -> str:
+    """The article's opening, cut at a sentence end near ``limit`` characters (a poster
+    shows two or three lines of each article)."""
+    text = next((b.text for b in article.body if not isinstance(b, Figure)), "")
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(mark, 0, limit) for mark in (". ", "; ", ", "))
+    return text[: cut + 1] + " …" if cut > limit // 2 else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def qr_code(url: str | None) -> str | None:
+    """The bulletin's intranet address as a QR code (an SVG data URL), for the poster."""
+    if not url:
+        return None
+    import segno
+
+    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2))
 
 
 def render_html(
@@ -106,6 +126,7 @@ def render_html(
             editorial=settings.editorial,
             month_label=dates.month_label(issue.year, issue.month),
             figure_src=figure_src,
+            qr_code=qr_code,
         )
     except jinja2.TemplateSyntaxError as exc:
         raise BulletinError(

@@ -89,6 +89,18 @@ def render(html: str, base: Path, allowed: Sequence[Path]) -> Document:
     return document
 
 
+def source_attachments(folder: Path) -> list[weasyprint.Attachment]:
+    """Every file of the month folder (articles and photos), for the archive copy:
+    the PDF alone is enough to rebuild the issue. Named by their path in the folder."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return [
+        weasyprint.Attachment(
+            filename=str(p), name=p.relative_to(folder).as_posix(), relationship="Source"
+        )
+        for p in files
+    ]
+
+
 def write_pdf(document: Document, target: Path, **options: Any) -> None:
     """Write the PDF under its final name only once it is complete."""
     with atomic_output(target) as temporary:

@@ -1,0 +1,47 @@
+"""Booklet imposition: A5 pages two-up on A4 landscape sheets, saddle-stitch order.
+
+Printed duplex (flip on the short edge), stacked and folded in the middle, the
+sheets read 1, 2, 3 … N. With N padded to a multiple of 4 with blank pages,
+sheet k (from 0) carries on its front pages N-2k and 2k+1, on its back 2k+2
+and N-2k-1 (left, right; numbered from 1).
+"""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+
+
+def booklet_order(pages: int) -> list[tuple[int | None, int | None]]:
+    """Pairs of page indexes (from 0; None = blank) for each sheet side, in order."""
+    total = -(-pages // 4) * 4
+
+    def page(index: int) -> int | None:
+        return index if index < pages else None
+
+    sides = []
+    for sheet in range(total // 4):
+        sides.append((page(total - 1 - 2 * sheet), page(2 * sheet)))  # front
+        sides.append((page(2 * sheet + 1), page(total - 2 - 2 * sheet)))  # back
+    return sides
+
+
+def impose(pdf: bytes) -> bytes:
+    """The booklet: each side an A4 landscape page holding two A5 pages."""
+    reader = PdfReader(io.BytesIO(pdf))
+    width = float(reader.pages[0].mediabox.width)
+    height = float(reader.pages[0].mediabox.height)
+    writer = PdfWriter()
+    for left, right in booklet_order(len(reader.pages)):
+        sheet = PageObject.create_blank_page(width=2 * width, height=height)
+        for index, offset in ((left, 0.0), (right, width)):
+            if index is not None:
+                sheet.merge_transformed_page(
+                    reader.pages[index], Transformation().translate(offset, 0)
+                )
+        writer.add_page(sheet)
+    writer.add_metadata({k: v for k, v in (reader.metadata or {}).items() if isinstance(v, str)})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
