@@ -88,6 +88,8 @@ class BuildResult:
     pdf: Path
     pages: int
     seconds: float
+    month: str
+    folder: Path
 
 
 VARIANTS = ("print", "email")
@@ -171,7 +173,8 @@ def build(
         )
     else:
         render.write_pdf(document, target)
-    return BuildResult(target, len(document.pages), time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return BuildResult(target, len(document.pages), seconds, issue.key, source.folder)
 
 
 def read_month(

@@ -224,6 +224,162 @@ def make(
         )
 
 
+@main.command(help=N_("Build the month's PDF and show its pages as images (out/preview-YYYY-MM/)."))
+@click.option(
+    "--month",
+    metavar="YYYY-MM",
+    default=None,
+    help=N_("The bulletin's month (default: the newest month folder)."),
+)
+@click.option(
+    "--articles",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=N_("A folder holding one month's articles."),
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=N_("Config file (default: ./bulletin.toml if present)."),
+)
+@click.option("--layout", default=None, help=N_("Layout name (default: classic)."))
+@click.option(
+    "--watch",
+    is_flag=True,
+    default=None,
+    help=N_("Rebuild the preview whenever an article, layout or the config changes."),
+)
+@_verbosity_option
+def preview(
+    month: str | None,
+    articles: Path | None,
+    config: Path | None,
+    layout: str | None,
+    watch: bool | None,
+    quiet: bool | None,
+    verbose: int,
+) -> None:
+    from bulletin import preview as previews
+    from bulletin.build import build
+    from bulletin.collect import parse_month_option
+    from bulletin.config import find_config
+
+    config_file = config or find_config()
+    settings = _load(config).override(layout=layout)
+    reporter = CliReporter(0 if quiet else 1 + verbose)
+
+    def once() -> Path:
+        result = build(
+            settings, month=parse_month_option(month), articles=articles, reporter=reporter
+        )
+        index = previews.write_preview(result.pdf, settings.out_path / f"preview-{result.month}")
+        click.echo(display_path(index))
+        return result.folder
+
+    folder = once()
+    if watch:
+
+        def again() -> None:
+            try:
+                once()
+            except click.ClickException as error:
+                error.show()
+
+        watched = [
+            folder,
+            *(p for p in (settings.root / "layouts", config_file) if p and p.exists()),
+        ]
+        reporter.stage(
+            _("Watching {paths} (Ctrl+C to stop)").format(
+                paths=", ".join(display_path(p) for p in watched)
+            )
+        )
+        previews.watch(watched, again)
+
+
+@main.command(help=N_("Email the month's light PDF to every unit in bulletin.toml, once."))
+@click.option(
+    "--month",
+    metavar="YYYY-MM",
+    default=None,
+    help=N_("The bulletin's month (default: the newest month folder)."),
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=N_("Config file (default: ./bulletin.toml if present)."),
+)
+@click.option(
+    "--pdf",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=N_("The PDF to send (default: out/ban-tin-YYYY-MM-email.pdf)."),
+)
+@click.option("--smtp-host", default=None, help=N_("Mail server (default: [email] host)."))
+@click.option("--smtp-port", type=int, default=None, help=N_("Mail server port."))
+@click.option("--sender", default=None, help=N_("Sender address (default: [email] sender)."))
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    default=None,
+    help=N_("Write one .eml per unit to out/mail-YYYY-MM/ and send nothing."),
+)
+@click.option(
+    "--only", multiple=True, metavar="UNIT", help=N_("Send only to this unit (repeatable).")
+)
+@click.option(
+    "--resend",
+    is_flag=True,
+    default=None,
+    help=N_("Send again to units already served this month."),
+)
+def send(
+    month: str | None,
+    config: Path | None,
+    pdf: Path | None,
+    smtp_host: str | None,
+    smtp_port: int | None,
+    sender: str | None,
+    dry_run: bool | None,
+    only: tuple[str, ...],
+    resend: bool | None,
+) -> None:
+    import dataclasses
+    import os
+
+    from bulletin import send as mail
+    from bulletin.build import issue_number
+    from bulletin.collect import Month, find_month_folder, parse_month_option
+
+    settings = _load(config)
+    email = dataclasses.replace(
+        settings.email,
+        **{
+            k: v
+            for k, v in (("host", smtp_host), ("port", smtp_port), ("sender", sender))
+            if v is not None
+        },
+    )
+    settings = dataclasses.replace(settings, email=email)
+    chosen = parse_month_option(month) or Month.parse(
+        find_month_folder(settings.articles_path, None).name
+    )
+    assert chosen is not None
+    mailing = mail.plan(settings, str(chosen), issue_number(settings, chosen), pdf, only)
+    if dry_run:
+        for path in mail.dry_run(settings, mailing):
+            click.echo(_("Wrote {path}").format(path=display_path(path)), err=True)
+        return
+    password = os.environ.get("BULLETIN_SMTP_PASSWORD")
+    if password is None and email.username:
+        password = click.prompt(
+            _("Password for {user}").format(user=email.username), hide_input=True, err=True
+        )
+    mail.send(settings, mailing, password, bool(resend), lambda line: click.echo(line, err=True))
+
+
 @main.command(help=N_("List every problem of the month's articles, without building."))
 @click.option(
     "--month",

@@ -63,6 +63,31 @@ class Photos:
 
 
 @dataclass(frozen=True)
+class Email:
+    """[email]: how ``bulletin send`` reaches the mail server. The password is
+    never stored here: it comes from BULLETIN_SMTP_PASSWORD or a prompt."""
+
+    host: str = "localhost"
+    port: int = 25
+    security: str = "auto"  # auto (STARTTLS when offered) | starttls | ssl | none
+    sender: str = "ban-tin@localhost"
+    username: str | None = None
+    max_attachment_mb: int = 10
+
+
+@dataclass(frozen=True)
+class Unit:
+    """[[units]]: a unit of the institute that receives the bulletin."""
+
+    name: str
+    email: str | list[str]
+
+    @property
+    def addresses(self) -> list[str]:
+        return [self.email] if isinstance(self.email, str) else list(self.email)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a build needs to know besides the articles themselves."""
 
@@ -74,6 +99,8 @@ class Settings:
     bulletin: Masthead = field(default_factory=Masthead)
     editorial: Editorial = field(default_factory=Editorial)
     photos: Photos = field(default_factory=Photos)
+    email: Email = field(default_factory=Email)
+    units: list[Unit] = field(default_factory=list)
 
     @property
     def articles_path(self) -> Path:
@@ -142,6 +169,15 @@ def _build(cls: type, data: dict[str, Any], prefix: str, path: Path, text: str) 
             values[key] = _build(hint, value, f"{name}.", path, text)  # type: ignore[arg-type]
         else:
             values[key] = _check_type(value, hint, path, text, name, key)
+    for required in dataclasses.fields(cls):
+        no_default = required.default is dataclasses.MISSING
+        if (
+            no_default
+            and required.default_factory is dataclasses.MISSING
+            and required.name not in values
+        ):
+            message = _("'{key}' is missing").format(key=f"{prefix}{required.name}")
+            raise SourceError(Problem(path, message, _line_of(text, prefix.split(".")[0])))
     return cls(**values)
 
 
@@ -153,6 +189,8 @@ def _check_type(value: Any, hint: Any, path: Path, text: str, name: str, key: st
         origin = typing.get_origin(kind) or kind
         if origin is list and isinstance(value, list):
             (item,) = typing.get_args(kind)
+            if dataclasses.is_dataclass(item) and all(isinstance(v, dict) for v in value):
+                return [_build(item, v, f"{name}.", path, text) for v in value]  # type: ignore[arg-type]
             if all(isinstance(v, item) for v in value):
                 return value
         elif (origin is int and isinstance(value, int) and not isinstance(value, bool)) or (
