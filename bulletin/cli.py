@@ -97,6 +97,34 @@ def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         set_language(value)
 
 
+# Options shared by several commands (each use makes its own click.Option).
+MONTH = click.option(
+    "--month",
+    metavar="YYYY-MM",
+    default=None,
+    help=N_("The bulletin's month (default: the newest month folder)."),
+)
+ARTICLES = click.option(
+    "--articles",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=N_("A folder holding one month's articles."),
+)
+CONFIG = click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=N_("Config file (default: ./bulletin.toml if present)."),
+)
+LAYOUT = click.option("--layout", default=None, help=N_("Layout name (default: classic)."))
+STRICT = click.option(
+    "--strict",
+    is_flag=True,
+    default=None,
+    help=N_("Treat characters missing from the fonts as errors."),
+)
+
+
 @click.group(
     cls=Group,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -119,31 +147,16 @@ def main() -> None:
 
 
 @main.command(help=N_("Build the month's bulletin as a print-ready PDF."))
-@click.option(
-    "--month",
-    metavar="YYYY-MM",
-    default=None,
-    help=N_("The bulletin's month (default: the newest month folder)."),
-)
-@click.option(
-    "--articles",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=N_("A folder holding one month's articles."),
-)
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=N_("Config file (default: ./bulletin.toml if present)."),
-)
+@MONTH
+@ARTICLES
+@CONFIG
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
     default=None,
     help=N_("Output PDF (default: out/ban-tin-YYYY-MM.pdf)."),
 )
-@click.option("--layout", default=None, help=N_("Layout name (default: classic)."))
+@LAYOUT
 @click.option(
     "--keep-html",
     is_flag=True,
@@ -157,12 +170,7 @@ def main() -> None:
     default=None,
     help=N_("print: photos at 300 dpi (default); email: a light PDF to attach."),
 )
-@click.option(
-    "--strict",
-    is_flag=True,
-    default=None,
-    help=N_("Treat characters missing from the fonts as errors."),
-)
+@STRICT
 @click.option(
     "--booklet",
     is_flag=True,
@@ -225,25 +233,10 @@ def make(
 
 
 @main.command(help=N_("Build the month's PDF and show its pages as images (out/preview-YYYY-MM/)."))
-@click.option(
-    "--month",
-    metavar="YYYY-MM",
-    default=None,
-    help=N_("The bulletin's month (default: the newest month folder)."),
-)
-@click.option(
-    "--articles",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=N_("A folder holding one month's articles."),
-)
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=N_("Config file (default: ./bulletin.toml if present)."),
-)
-@click.option("--layout", default=None, help=N_("Layout name (default: classic)."))
+@MONTH
+@ARTICLES
+@CONFIG
+@LAYOUT
 @click.option(
     "--watch",
     is_flag=True,
@@ -299,18 +292,8 @@ def preview(
 
 
 @main.command(help=N_("Email the month's light PDF to every unit in bulletin.toml, once."))
-@click.option(
-    "--month",
-    metavar="YYYY-MM",
-    default=None,
-    help=N_("The bulletin's month (default: the newest month folder)."),
-)
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=N_("Config file (default: ./bulletin.toml if present)."),
-)
+@MONTH
+@CONFIG
 @click.option(
     "--pdf",
     type=click.Path(path_type=Path),
@@ -381,33 +364,13 @@ def send(
 
 
 @main.command(help=N_("List every problem of the month's articles, without building."))
-@click.option(
-    "--month",
-    metavar="YYYY-MM",
-    default=None,
-    help=N_("The bulletin's month (default: the newest month folder)."),
-)
-@click.option(
-    "--articles",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=N_("A folder holding one month's articles."),
-)
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=N_("Config file (default: ./bulletin.toml if present)."),
-)
+@MONTH
+@ARTICLES
+@CONFIG
 @click.option(
     "--json", "as_json", is_flag=True, default=None, help=N_("Print the problems as a JSON list.")
 )
-@click.option(
-    "--strict",
-    is_flag=True,
-    default=None,
-    help=N_("Treat characters missing from the fonts as errors."),
-)
+@STRICT
 def check(
     month: str | None,
     articles: Path | None,
