@@ -136,7 +136,7 @@ def build(
     folders = layout_dirs(settings, settings.layout)
     box = layout_options(folders).photo_box
     cache = settings.out_path / ".cache" / "photos"
-    if any(a.figures for a in issue.articles):
+    if any(a.lead for a in issue.articles):
         reporter.stage(_("Preparing photos"))
     jobs = photos.PhotoJobs(
         issue.articles, photos.target_for(settings.photos, variant, *box), cache
