@@ -346,3 +346,31 @@ def test_two_builds_at_once(project: Path) -> None:
 
 def test_example_month_is_untouched_by_tests() -> None:
     assert (EXAMPLE_MONTH / "01-giao-ban-thang-11.txt").is_file()
+
+
+def test_office_leftovers_are_skipped_silently(month: Path) -> None:
+    (month / "~$bai-dang-mo.docx").write_bytes(b"\x00" * 162)  # Word's lock file
+    (month / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (month / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
+    code, output = invoke("check")
+    assert code == 0 and "~$" not in output and "DS_Store" not in output
+
+
+@pytest.mark.parametrize(
+    ("photo", "message"),
+    [
+        ("bom.png", "quá lớn (trên 100 megapixel)"),
+        ("hong.jpg", "bị hỏng hoặc không phải là ảnh"),
+    ],
+)
+def test_check_reports_bad_photos_with_the_line(month: Path, photo: str, message: str) -> None:
+    from PIL import Image
+
+    if photo == "bom.png":
+        Image.new("1", (12_000, 10_000)).save(month / photo)
+    else:
+        (month / photo).write_bytes(b"\xff\xd8\xff\xe0 broken")
+    write(month / "anh.md", f"---\ntitle: Ảnh\ndate: 2023-11-06\n---\n\nChữ.\n\n![Ảnh]({photo})\n")
+    code, output = invoke("check")
+    assert code == 1
+    assert f"articles/2023-11/anh.md:8: lỗi: ảnh articles/2023-11/{photo} {message}" in output
