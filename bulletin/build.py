@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from bulletin.check import MonthCheck, check_month, locate
 from bulletin.collect import Month, month_folders
@@ -159,6 +159,15 @@ def build(
             temporary.write_text(html, encoding="utf-8")
     document = render.render(html, base=folders[0], allowed=[source.folder, cache, *folders])
     reporter.stage(_("Writing {path}").format(path=display_path(target)))
+    _write(render, document, target, booklet=booklet, archive=archive, folder=source.folder)
+    seconds = time.perf_counter() - started
+    return BuildResult(target, len(document.pages), seconds, issue.key, source.folder)
+
+
+def _write(
+    render: Any, document: Any, target: Path, *, booklet: bool, archive: bool, folder: Path
+) -> None:
+    """The PDF as asked: imposed as a booklet, PDF/A-3b with its sources, or as laid out."""
     if booklet:
         from bulletin.impose import impose
 
@@ -166,15 +175,10 @@ def build(
             temporary.write_bytes(impose(document.write_pdf()))
     elif archive:
         render.write_pdf(
-            document,
-            target,
-            pdf_variant="pdf/a-3b",
-            attachments=render.source_attachments(source.folder),
+            document, target, pdf_variant="pdf/a-3b", attachments=render.source_attachments(folder)
         )
     else:
         render.write_pdf(document, target)
-    seconds = time.perf_counter() - started
-    return BuildResult(target, len(document.pages), seconds, issue.key, source.folder)
 
 
 def read_month(
