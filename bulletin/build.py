@@ -19,6 +19,7 @@ from bulletin.config import Settings
 from bulletin.errors import BulletinError, Problem, ProblemsError, display_path
 from bulletin.i18n import _, ngettext
 from bulletin.model import Issue
+from bulletin.output import atomic_output
 
 
 class Reporter(Protocol):
@@ -155,7 +156,7 @@ def build(
     html = render_html(issue, settings, settings.layout, urls)
     target = out or output_name(settings, issue, variant, output_kind(settings, booklet, archive))
     if keep_html:
-        with render.atomic_output(target.with_suffix(".html")) as temporary:
+        with atomic_output(target.with_suffix(".html")) as temporary:
             temporary.write_text(html, encoding="utf-8")
     document = render.render(html, base=folders[0], allowed=[source.folder, cache, *folders])
     reporter.stage(_("Writing {path}").format(path=display_path(target)))
@@ -171,7 +172,7 @@ def _write(
     if booklet:
         from bulletin.impose import impose
 
-        with render.atomic_output(target) as temporary:
+        with atomic_output(target) as temporary:
             temporary.write_bytes(impose(document.write_pdf()))
     elif archive:
         render.write_pdf(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bulletin.i18n import _
-from bulletin.render import atomic_output
+from bulletin.output import atomic_output
 
 DPI = 110
 

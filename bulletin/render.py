@@ -8,17 +8,17 @@ embeds the same files, whatever is installed there.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from bulletin.errors import BulletinError, display_path
+from bulletin.errors import BulletinError
 from bulletin.i18n import _
+from bulletin.output import atomic_output
 from bulletin.resources import FONTS_DIR
 
 if TYPE_CHECKING:
@@ -105,25 +105,3 @@ def write_pdf(document: Document, target: Path, **options: Any) -> None:
     """Write the PDF under its final name only once it is complete."""
     with atomic_output(target) as temporary:
         document.write_pdf(temporary, **options)
-
-
-@contextlib.contextmanager
-def atomic_output(target: Path) -> Iterator[Path]:
-    """A temporary file beside ``target``, renamed onto it when the block ends well."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BulletinError(
-            _("{path}: cannot create the output folder ({reason})").format(
-                path=display_path(target.parent), reason=exc.strerror
-            )
-        ) from None
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)

@@ -29,7 +29,7 @@ from bulletin import dates
 from bulletin.config import Email, Settings, Unit
 from bulletin.errors import BulletinError, Problem, ProblemsError, display_path
 from bulletin.i18n import _
-from bulletin.render import atomic_output
+from bulletin.output import atomic_output
 from bulletin.resources import LAYOUTS_DIR
 
 

@@ -374,3 +374,25 @@ def test_check_reports_bad_photos_with_the_line(month: Path, photo: str, message
     code, output = invoke("check")
     assert code == 1
     assert f"articles/2023-11/anh.md:8: lỗi: ảnh articles/2023-11/{photo} {message}" in output
+
+
+def test_stale_temporary_files_are_removed(project: Path) -> None:
+    out = project / "out"
+    out.mkdir()
+    stale, fresh = out / ".ban-tin-2023-11.pdf.old1.part", out / ".ban-tin-2023-11.pdf.new1.part"
+    stale.write_bytes(b"%PDF half")
+    fresh.write_bytes(b"%PDF being written by another build")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    assert invoke("make", "-q")[0] == 0
+    assert not stale.exists() and fresh.exists()
+
+
+def test_send_and_check_do_not_import_weasyprint() -> None:
+    code = (
+        "import sys; from click.testing import CliRunner; from bulletin.cli import main; "
+        "CliRunner().invoke(main, ['check', '--help']); "
+        "import bulletin.send, bulletin.check, bulletin.preview; "
+        "print('weasyprint' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
