@@ -176,9 +176,11 @@ def prepare_all(articles: Iterable[Article], target: Target, cache: Path) -> dic
 
 
 def inspect(photo: Photo) -> str | None:
-    """Why ``photo`` cannot be used, from its header alone; None when it looks fine."""
+    """Why ``photo`` cannot be used, from its header alone; None when it looks fine.
+    (A file is opened by path: Pillow reads the header, not the 4 MB behind it.)"""
+    source = io.BytesIO(photo.data) if isinstance(photo, EmbeddedImage) else photo
     try:
-        with Image.open(io.BytesIO(_source_bytes(photo))) as image:
+        with Image.open(source) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise TooLarge
             image.verify()
