@@ -18,7 +18,6 @@ from bulletin.glyphs import check_glyphs
 from bulletin.i18n import _
 from bulletin.model import Article
 from bulletin.readers import read_articles
-from bulletin.readers.text import photo_folder
 
 MAX_TITLE = 200
 
@@ -122,16 +121,16 @@ def _article_warnings(article: Article, month: Month) -> list[Problem]:
                 ),
             )
         )
-    if article.source.suffix.lower() == ".txt" and photo_folder(article.source):
-        captions_alone = sum(1 for f in article.figures if f.photo is None)
-        photos_alone = sum(1 for f in article.figures if f.photo is not None and not f.caption)
-        if captions_alone or photos_alone:
+    # A web copy with a photo folder: every caption line should have met a photo.
+    photos = [f for f in article.figures if f.photo is not None]
+    if article.source.suffix.lower() == ".txt" and photos:
+        captions = [f for f in article.figures if f.caption]
+        if len(photos) != len(captions) or any(not f.caption for f in photos):
             found.append(
                 _warning(
                     article,
                     _("{photos} photos for {captions} captions in the text").format(
-                        photos=len(photo_folder(article.source)),
-                        captions=sum(1 for f in article.figures if f.caption),
+                        photos=len(photos), captions=len(captions)
                     ),
                 )
             )

@@ -57,8 +57,10 @@ def layout_options(folders: list[Path]) -> LayoutOptions:
             try:
                 data = tomllib.loads(file.read_text(encoding="utf-8"))
                 photos = data.get("photos", {})
+                default = LayoutOptions()
                 return LayoutOptions(
-                    float(photos.get("width_mm", 140)), float(photos.get("height_mm", 120))
+                    float(photos.get("width_mm", default.photo_width_mm)),
+                    float(photos.get("height_mm", default.photo_height_mm)),
                 )
             except (tomllib.TOMLDecodeError, TypeError, ValueError, AttributeError) as exc:
                 raise BulletinError(

@@ -396,3 +396,20 @@ def test_send_and_check_do_not_import_weasyprint() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_check_warns_when_photos_and_captions_do_not_pair(month: Path) -> None:
+    from PIL import Image
+
+    write(
+        month / "giao-ban.txt",
+        "Giao ban\n\nNgày 06/11/2023, Viện họp.\n\nToàn cảnh\n\nViện trưởng kết luận cuộc họp.\n",
+    )
+    (month / "giao-ban").mkdir()
+    for name in ("01.jpg", "02.jpg"):
+        Image.new("RGB", (40, 30), "grey").save(month / "giao-ban" / name)
+    code, output = invoke("check")
+    assert code == 0
+    assert "articles/2023-11/giao-ban.txt: cảnh báo: 2 ảnh cho 1 chú thích trong bài" in output
+    (month / "giao-ban" / "02.jpg").unlink()
+    assert "chú thích trong bài" not in invoke("check")[1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from bulletin.encodings import DecodeError, decode_text, nfc
 from bulletin.errors import Problem, SourceError
@@ -118,8 +119,6 @@ def _is_text(block: Block) -> bool:
 
 def photo_path(article: Path, reference: str, line: int | None = None) -> Path:
     """The photo an article names, relative to the article; it must exist there."""
-    from urllib.parse import unquote
-
     name = nfc(unquote(reference.strip()))
     if not name or "://" in name or name.startswith(("/", "\\", "file:", "data:")):
         raise fail(

@@ -50,7 +50,8 @@ def read_doc(path: Path, context: ReadContext) -> Article:
 
 def _convert(path: Path, images: dict[str, EmbeddedImage]) -> str:
     try:
-        head = path.read_bytes()[:4]
+        with path.open("rb") as stream:
+            head = stream.read(4)
     except OSError as exc:
         raise fail(path, _("cannot read the file ({reason})").format(reason=exc.strerror)) from None
     if head == _OLE_MAGIC:
