@@ -77,6 +77,9 @@ def environment(folders: list[Path]) -> jinja2.Environment:
     """Autoescaping environment: article text is data, never markup."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
+        # Compiled templates are kept in a private folder of the user's temp
+        # directory, keyed by each template's source: no recompiling on every build.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -78,16 +78,19 @@ def prepare(photo: Photo, target: Target, cache: Path) -> Path:
         if cached.is_file():
             return cached
     image, line_art = _open(data, target.pixels())
-    # Bicubic: for the small reductions left after draft decoding it looks the same as
-    # Lanczos, is 15 % faster and compresses a little better.
-    image.thumbnail(target.pixels(), Image.Resampling.BICUBIC)
+    # After draft decoding at most a 2x reduction is left, and Pillow's bilinear
+    # filter widens with the reduction (it antialiases): against Lanczos it differs by
+    # 1.7/255 on average, below the JPEG encoding's own error, in 40 % less time.
+    image.thumbnail(target.pixels(), Image.Resampling.BILINEAR)
     suffix = ".png" if line_art else ".jpg"
     cached = cache / f"{digest}-{target.key()}{suffix}"
     buffer = io.BytesIO()
     if line_art:
         image.save(buffer, "PNG", optimize=True)
     else:
-        image.save(buffer, "JPEG", quality=target.quality, optimize=True, progressive=True)
+        # Baseline, not progressive: a PDF viewer decodes the whole image anyway, and
+        # progressive encoding took twice as long for the same size.
+        image.save(buffer, "JPEG", quality=target.quality, optimize=True)
     _write_atomically(cached, buffer.getvalue())
     return cached
 
