@@ -139,3 +139,39 @@ def test_line_measure_is_readable(example_pdf: Path) -> None:
     body = sorted(len(line) for line in lines if len(line) > 40)  # skip short last lines
     median = body[len(body) // 2]
     assert 45 <= median <= 75, median
+
+
+def test_a_full_month_starts_its_contents_on_the_first_page(project: Path) -> None:
+    """Twenty articles (a real month): the contents list starts under the masthead,
+    one line per short title with its page number, and may go on to page 2; it
+    never leaves the masthead alone on page 1."""
+    month = project / "articles" / "2023-11"
+    for index in range(1, 15):
+        day = f"{index + 1:02d}"
+        (month / f"them-{index:02d}.md").write_text(
+            f"---\ntitle: Tin ngắn số {index}\ndate: 2023-11-{day}\n---\n\n"
+            + "Viện Khoa học Công nghệ Mỏ tổ chức họp giao ban tháng. " * 40,
+            encoding="utf-8",
+        )
+    settings = load_settings(find_config(project))
+    pdf = build(settings, out=project / "out" / "full.pdf").pdf
+    pages = pdf_text(pdf)
+    assert "Trong số này".upper() in pages[0].upper()
+    first = pages[0]
+    assert re.search(r"Tin ngắn số 1[ .]*\d+", first)  # an entry, with its page, on page 1
+    assert len(PdfReader(pdf).outline) == 20
+    lines = PdfReader(pdf).pages[0].extract_text().splitlines()
+    entry = next(
+        line
+        for line in lines
+        if line.startswith("Tin ngắn số 1 ") or line.startswith("Tin ngắn số 1.")
+    )
+    assert re.fullmatch(r"Tin ngắn số 1[ .]*\d+", entry.strip()), entry  # one line
+
+
+def test_build_restores_the_garbage_collector_rhythm(project: Path) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    build(load_settings(find_config(project)), out=project / "out" / "x.pdf")
+    assert gc.get_threshold() == before
