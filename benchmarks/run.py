@@ -5,9 +5,11 @@
 Every figure is a whole process (start-up included): the median of 5 runs after
 one warm-up of the whole machine (a single run for N = 100 and 3 for the email
 variant, to keep the benchmark under two minutes), with the process's peak
-memory (max RSS). The floor is WeasyPrint rendering a plain one-column HTML page
-of the same articles and the same original photos, with the same bundled fonts.
-The synthetic months are generated once into benchmarks/.months/ (git-ignored).
+memory (max RSS). A command and its floor take turns run by run, so that the
+drift of a shared machine moves both alike. The floor is WeasyPrint rendering a
+plain one-column HTML page of the same articles and the same original photos,
+with the same bundled fonts. The synthetic months are generated once into
+benchmarks/.months/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from generate import write_month
@@ -47,25 +50,41 @@ print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
-def measure(
-    command: list[str], cwd: Path, runs: int = 5, before: Callable[[], None] | None = None
-) -> tuple[float, float]:
-    """Median seconds and peak MB of ``command``, each run a whole process."""
-    times, peaks = [], []
+@dataclass(frozen=True)
+class Job:
+    """One command to time, where it runs, and what to do before each run."""
+
+    command: list[str]
+    cwd: Path
+    before: Callable[[], None] | None = None
+
+
+def run_once(job: Job) -> tuple[float, float]:
+    """Seconds and peak MB of one run of ``job``, as a whole process."""
+    if job.before:
+        job.before()
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, *job.command],
+        cwd=job.cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=ENV,
+    ).stdout.split()
+    return float(out[0]), int(out[1]) / 1024
+
+
+def measure(*jobs: Job, runs: int = 5) -> list[tuple[float, float]]:
+    """Median seconds and peak MB of each job. The jobs take turns run by run, so
+    that a machine slowing down or speeding up (shared virtual machines do) moves
+    a command and its floor together rather than skewing their ratio."""
+    results: list[list[tuple[float, float]]] = [[] for _ in jobs]
     for _ in range(runs):
-        if before:
-            before()
-        out = subprocess.run(
-            [sys.executable, "-c", MEASURE, *command],
-            cwd=cwd,
-            check=True,
-            capture_output=True,
-            text=True,
-            env=ENV,
-        ).stdout.split()
-        times.append(float(out[0]))
-        peaks.append(int(out[1]) / 1024)
-    return statistics.median(times), max(peaks)
+        for job, result in zip(jobs, results, strict=True):
+            result.append(run_once(job))
+    return [
+        (statistics.median(t for t, _ in result), max(m for _, m in result)) for result in results
+    ]
 
 
 def floor_html(folder: Path, target: Path) -> None:
@@ -131,35 +150,36 @@ def main() -> None:
         def clear(name: str) -> Callable[[], None]:
             return lambda: shutil.rmtree(work / name / "out", ignore_errors=True)
 
-        measure(floor_command(work / "n20.html", work / "floor.pdf"), work, 1)  # warm-ups:
-        measure(make("n20"), work / "n20", 1)  # system caches, bytecode, fontconfig
+        floor = {
+            name: Job(floor_command(work / f"{name}.html", work / "floor.pdf"), work)
+            for name in months
+        }
+        run_once(floor["n20"])  # warm-ups: system caches, bytecode, fontconfig
+        run_once(Job(make("n20"), work / "n20"))
         results = {}
-        for name in ("n20", "p20", "p100"):
-            runs = {"n20": 5, "p20": 5, "p100": 1}[name]
-            floor, floor_peak = measure(
-                floor_command(work / f"{name}.html", work / "floor.pdf"), work, runs
-            )
-            results[name] = floor
+        for name in months:
             label = {
                 "n20": "N=20, no photos",
                 "p20": "N=20, 20 phone photos",
                 "p100": "N=100, 100 phone photos",
             }[name]
-            row(f"floor: WeasyPrint alone, {label}", floor, floor_peak)
-            first, peak = measure(make(name), work / name, runs, before=clear(name))
-            row(
-                f"bulletin make, {label}" + (", empty cache" if name != "n20" else ""),
-                first,
-                peak,
-                floor,
-            )
+            first = Job(make(name), work / name, before=clear(name))
+            again = Job(make(name), work / name)
+            jobs = [floor[name], first] if name == "n20" else [floor[name], first, again]
+            timed = measure(*jobs, runs=1 if name == "p100" else 5)
+            (floor_time, floor_peak), (first_time, first_peak) = timed[:2]
+            row(f"floor: WeasyPrint alone, {label}", floor_time, floor_peak)
+            suffix = ", empty cache" if name != "n20" else ""
+            row(f"bulletin make, {label}{suffix}", first_time, first_peak, floor_time)
             if name != "n20":
-                again, peak = measure(make(name), work / name, runs)
-                row(f"bulletin make again, {label}, unchanged", again, peak, floor)
-            results[f"{name}-make"] = first
-        email, peak = measure(make("p20e", "--for", "email"), work / "p20", 3, before=clear("p20"))
+                again_time, again_peak = timed[2]
+                row(f"bulletin make again, {label}, unchanged", again_time, again_peak, floor_time)
+            results[f"{name}-make"] = first_time
+        ((email, peak),) = measure(
+            Job(make("p20e", "--for", "email"), work / "p20", before=clear("p20")), runs=3
+        )
         row("bulletin make --for email, N=20 photos", email, peak)
-        help_time, peak = measure([*BULLETIN, "--help"], work, 5)
+        ((help_time, peak),) = measure(Job([*BULLETIN, "--help"], work))
         row("bulletin --help", help_time, peak)
         print()
         print(
