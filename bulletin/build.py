@@ -23,6 +23,7 @@ from bulletin.errors import BulletinError, Problem, ProblemsError, display_path
 from bulletin.i18n import _, ngettext
 from bulletin.model import Issue
 from bulletin.output import atomic_output
+from bulletin.worker import Job, Renderer
 
 
 class Reporter(Protocol):
@@ -145,63 +146,73 @@ def build(
     booklet: bool = False,
     archive: bool = False,
     reporter: Reporter | None = None,
+    renderer: Renderer | None = None,
 ) -> BuildResult:
-    """Make the month's bulletin PDF; raise a BulletinError on any user error."""
-    from bulletin import photos
-    from bulletin.layout import layout_dirs, layout_options, render_html
+    """Make the month's bulletin PDF; raise a BulletinError on any user error.
+
+    ``renderer``: a worker started earlier (``preview --watch`` keeps one ready);
+    by default one is started now, and loads WeasyPrint while the month is read.
+    """
+    from bulletin.i18n import current_language
+    from bulletin.layout import layout_dirs, render_html
 
     started = time.perf_counter()
     reporter = reporter or Silent()
     if booklet:
         settings = settings.override(page_size="a5")
-    source = read_month(settings, month, articles, strict, skip_bad, reporter)
-    issue = make_issue(settings, source)
-    folders = layout_dirs(settings, settings.layout)
-    box = layout_options(folders).photo_box
-    cache = settings.out_path / ".cache" / "photos"
+    with renderer or Renderer() as worker:
+        source = read_month(settings, month, articles, strict, skip_bad, reporter)
+        issue = make_issue(settings, source)
+        folders = layout_dirs(settings, settings.layout)
+        cache = settings.out_path / ".cache" / "photos"
+        urls = prepare_photos(settings, issue, folders, variant, cache, reporter)
+        count = len(issue.articles)
+        reporter.stage(
+            ngettext("Laying out {n} article", "Laying out {n} articles", count).format(n=count)
+        )
+        html = render_html(issue, settings, settings.layout, urls)
+        kind = output_kind(settings, booklet, archive)
+        target = out or output_name(settings, issue, variant, kind)
+        if keep_html:
+            with atomic_output(target.with_suffix(".html")) as temporary:
+                temporary.write_text(html, encoding="utf-8")
+        job = Job(
+            html,
+            base=folders[0],
+            allowed=(source.folder, cache, *folders),
+            language=current_language(),
+            booklet=booklet,
+            archive_of=source.folder if kind == "archive" else None,
+        )
+        result = worker.run(job)
+    if result.error:
+        raise BulletinError(result.error)
+    if result.crash:
+        raise RuntimeError(f"the render worker failed:\n{result.crash}")
+    reporter.stage(_("Writing {path}").format(path=display_path(target)))
+    with atomic_output(target) as temporary:
+        temporary.write_bytes(result.pdf)
+    seconds = time.perf_counter() - started
+    return BuildResult(target, result.pages, seconds, issue.key, source.folder)
+
+
+def prepare_photos(
+    settings: Settings,
+    issue: Issue,
+    folders: list[Path],
+    variant: str,
+    cache: Path,
+    reporter: Reporter,
+) -> dict[Any, str]:
+    """Every photo processed for the variant (in threads), as file URLs for the layout."""
+    from bulletin import photos
+    from bulletin.layout import layout_options
+
     if any(a.lead for a in issue.articles):
         reporter.stage(_("Preparing photos"))
-    jobs = photos.PhotoJobs(
-        issue.articles, photos.target_for(settings.photos, variant, *box), cache
-    )
-    try:
-        from bulletin import render  # imports WeasyPrint (0.4 s) while photos are processed
-
-        urls = jobs.urls()
-    finally:
-        jobs.cancel()
-    reporter.stage(
-        ngettext("Laying out {n} article", "Laying out {n} articles", len(issue.articles)).format(
-            n=len(issue.articles)
-        )
-    )
-    html = render_html(issue, settings, settings.layout, urls)
-    target = out or output_name(settings, issue, variant, output_kind(settings, booklet, archive))
-    if keep_html:
-        with atomic_output(target.with_suffix(".html")) as temporary:
-            temporary.write_text(html, encoding="utf-8")
-    document = render.render(html, base=folders[0], allowed=[source.folder, cache, *folders])
-    reporter.stage(_("Writing {path}").format(path=display_path(target)))
-    _write(render, document, target, booklet=booklet, archive=archive, folder=source.folder)
-    seconds = time.perf_counter() - started
-    return BuildResult(target, len(document.pages), seconds, issue.key, source.folder)
-
-
-def _write(
-    render: Any, document: Any, target: Path, *, booklet: bool, archive: bool, folder: Path
-) -> None:
-    """The PDF as asked: imposed as a booklet, PDF/A-3b with its sources, or as laid out."""
-    if booklet:
-        from bulletin.impose import impose
-
-        with atomic_output(target) as temporary:
-            temporary.write_bytes(impose(document.write_pdf()))
-    elif archive:
-        render.write_pdf(
-            document, target, pdf_variant="pdf/a-3b", attachments=render.source_attachments(folder)
-        )
-    else:
-        render.write_pdf(document, target)
+    box = layout_options(folders).photo_box
+    target = photos.target_for(settings.photos, variant, *box)
+    return photos.prepare_all(issue.articles, target, cache)
 
 
 def read_month(

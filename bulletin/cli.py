@@ -257,15 +257,24 @@ def preview(
     from bulletin.build import build
     from bulletin.collect import parse_month_option
     from bulletin.config import find_config
+    from bulletin.worker import Renderer
 
     config_file = config or find_config()
     settings = _load(config).override(layout=layout)
     reporter = CliReporter(0 if quiet else 1 + verbose)
 
+    ready: list[Renderer] = []  # watching: a worker that has loaded WeasyPrint already
+
     def once() -> Path:
         result = build(
-            settings, month=parse_month_option(month), articles=articles, reporter=reporter
+            settings,
+            month=parse_month_option(month),
+            articles=articles,
+            reporter=reporter,
+            renderer=ready.pop() if ready else None,
         )
+        if watch:
+            ready.append(Renderer())  # loads WeasyPrint now, so the next rebuild starts at once
         index = previews.write_preview(result.pdf, settings.out_path / f"preview-{result.month}")
         click.echo(display_path(index))
         return result.folder
@@ -288,7 +297,11 @@ def preview(
                 paths=", ".join(display_path(p) for p in watched)
             )
         )
-        previews.watch(watched, again)
+        try:
+            previews.watch(watched, again)
+        finally:
+            for renderer in ready:
+                renderer.close()
 
 
 @main.command(help=N_("Email the month's light PDF to every unit in bulletin.toml, once."))

@@ -1,4 +1,4 @@
-"""HTML to PDF with WeasyPrint: locked fetching, bundled fonts, atomic writes.
+"""HTML to PDF with WeasyPrint: locked fetching and the bundled fonts only.
 
 WeasyPrint is imported here only, and only when a PDF is made, so that
 ``bulletin --help`` stays fast. Before the import, fontconfig is pointed at a
@@ -18,7 +18,6 @@ from urllib.request import url2pathname
 
 from bulletin.errors import BulletinError
 from bulletin.i18n import _
-from bulletin.output import atomic_output
 from bulletin.resources import FONTS_DIR
 
 if TYPE_CHECKING:
@@ -99,9 +98,3 @@ def source_attachments(folder: Path) -> list[weasyprint.Attachment]:
         )
         for p in files
     ]
-
-
-def write_pdf(document: Document, target: Path, **options: Any) -> None:
-    """Write the PDF under its final name only once it is complete."""
-    with atomic_output(target) as temporary:
-        document.write_pdf(temporary, **options)

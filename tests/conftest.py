@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from bulletin.i18n import set_language
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_MONTH = ROOT / "examples" / "articles" / "2023-11"
 FIXED_TODAY = "1700611200"  # 2023-11-22, so output is reproducible
@@ -18,6 +20,7 @@ FIXED_TODAY = "1700611200"  # 2023-11-22, so output is reproducible
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_TODAY)
     monkeypatch.setenv("BULLETIN_LANG", "vi")
+    set_language()  # a test that ran `--lang en` in this process does not leak into the next
 
 
 @pytest.fixture

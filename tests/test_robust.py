@@ -276,15 +276,61 @@ def test_fetcher_serves_data_urls_and_allowed_files(tmp_path: Path) -> None:
     assert len(document.pages) == 1
 
 
-def test_make_opens_no_network_connection(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+GUARD = """
+import pathlib, socket
+
+def refuse(*args, **kwargs):
+    pathlib.Path({marker!r}).write_text(repr(args))
+    raise OSError("network refused by the test")
+
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+socket.create_connection = refuse
+"""
+
+
+def test_make_opens_no_network_connection(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Guarded in this process and, through sitecustomize, in the render worker."""
+
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError(f"network connection attempted: {args}")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+    guard = tmp_path_factory.mktemp("guard")
+    marker = guard / "connected"
+    (guard / "sitecustomize.py").write_text(GUARD.format(marker=str(marker)))
+    monkeypatch.setenv("PYTHONPATH", str(guard))
     assert invoke("make", "-q")[0] == 0
     assert invoke("make", "-q", "--for", "email")[0] == 0
+    assert not marker.exists(), marker.read_text()
+
+
+def test_refused_url_from_a_user_layout_is_one_line_in_the_users_language(
+    project: Path,
+) -> None:
+    """The render worker's answer reaches the user like any other mistake."""
+    masthead = project / "layouts" / "classic" / "masthead.html.j2"
+    write(masthead, '<img src="file:///etc/hostname"><h1 class="name">Bản tin</h1>')
+    code, output = invoke("--lang", "en", "make", "-q")
+    assert code == 1
+    assert output.strip().splitlines() == [
+        "Error: refused to load file:///etc/hostname: only files of the project may be used"
+    ]
+    assert not list((project / "out").glob("*.pdf"))
+
+
+def test_build_renders_in_process_when_no_worker_can_start(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bulletin import worker
+
+    monkeypatch.setattr(worker.sys, "executable", str(project / "no-such-python"))
+    assert invoke("make", "-q")[0] == 0
+    assert len(PdfReader(project / "out" / "ban-tin-2023-11.pdf").pages) > 3
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
@@ -413,3 +459,20 @@ def test_check_warns_when_photos_and_captions_do_not_pair(month: Path) -> None:
     assert "articles/2023-11/giao-ban.txt: cảnh báo: 2 ảnh cho 1 chú thích trong bài" in output
     (month / "giao-ban" / "02.jpg").unlink()
     assert "chú thích trong bài" not in invoke("check")[1]
+
+
+def test_worker_that_dies_is_replaced_by_rendering_in_process(tmp_path: Path) -> None:
+    import io
+
+    from bulletin.worker import Job, Renderer, serve
+
+    renderer = Renderer()
+    assert renderer._process is not None
+    renderer._process.kill()
+    job = Job("<p>Xin chào</p>", base=tmp_path, allowed=(tmp_path,), language="vi")
+    result = renderer.run(job)
+    assert result.error is None and result.crash is None
+    assert result.pages == 1 and result.pdf.startswith(b"%PDF")
+    answer = io.BytesIO()
+    serve(io.BytesIO(b""), answer)  # a build that stopped before rendering: no answer
+    assert answer.getvalue() == b""
