@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import traceback
@@ -73,11 +74,16 @@ def make_pdf(job: Job) -> Result:
 class Renderer:
     """A worker process, started first thing in a build, used once."""
 
+    _process: subprocess.Popen[bytes] | None
+
     def __init__(self) -> None:
         # The worker must import this very package, wherever it was imported from.
         path = os.pathsep.join(p for p in [os.environ.get("PYTHONPATH", ""), *sys.path] if p)
+        self._process = None
+        if not sys.executable:  # an embedded interpreter: nothing to start
+            return
         try:
-            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            self._process = subprocess.Popen(
                 [sys.executable, "-m", "bulletin.worker"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -124,6 +130,7 @@ class Renderer:
 
 def serve(source: IO[bytes], target: IO[bytes]) -> None:
     """Load WeasyPrint, then render the one job that arrives (none if the build stopped)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the build's to handle: it kills us
     gc.set_threshold(50_000, 20, 20)  # see build.rare_collections
     from bulletin import render  # noqa: F401  (the slow import, done while the build reads)
 
