@@ -2,26 +2,25 @@
 
 Each stage lives in its own module; this one only walks the data through
 them, reports progress, and turns gathered problems into one user error.
+The render stage runs in a worker process (``bulletin/worker.py``), started
+first so that it loads WeasyPrint while this one reads the month.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from bulletin.check import MonthCheck, check_month, locate
 from bulletin.collect import Month, month_folders
 from bulletin.config import Settings
 from bulletin.errors import BulletinError, Problem, ProblemsError, display_path
 from bulletin.i18n import _, ngettext
-from bulletin.model import Issue
+from bulletin.model import Issue, Photo
 from bulletin.output import atomic_output
 from bulletin.worker import Job, Renderer
 
@@ -114,25 +113,6 @@ def output_kind(settings: Settings, booklet: bool, archive: bool) -> str:
     return "a3" if settings.layout == "poster" else ""
 
 
-@contextmanager
-def rare_collections() -> Iterator[None]:
-    """Run Python's cyclic garbage collector rarely while a bulletin is built.
-
-    Laying out a month creates millions of small objects that all live until the
-    PDF is written. At the default rhythm (every 700 allocations) the collector
-    scans them over a hundred times: about 5 % of a 20-article build, for nothing
-    to free. Reference counting still frees everything else at once, and peak
-    memory does not move (benchmarks/README.md). The old rhythm comes back after.
-    """
-    threshold = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 20)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-
-
-@rare_collections()
 def build(
     settings: Settings,
     *,
@@ -203,7 +183,7 @@ def prepare_photos(
     variant: str,
     cache: Path,
     reporter: Reporter,
-) -> dict[Any, str]:
+) -> dict[Photo, str]:
     """Every photo processed for the variant (in threads), as file URLs for the layout."""
     from bulletin import photos
     from bulletin.layout import layout_options

@@ -134,48 +134,29 @@ def _label(photo: Photo) -> str:
     return photo.name if isinstance(photo, EmbeddedImage) else display_path(photo)
 
 
-class PhotoJobs:
-    """The month's photos, processed in background threads (Pillow releases the
-    GIL while decoding, resizing and encoding) while the build goes on: started
-    before WeasyPrint is even imported, collected just before rendering."""
-
-    def __init__(self, articles: Iterable[Article], target: Target, cache: Path) -> None:
-        self._owners: dict[Photo, Article] = {}
-        for article in articles:
-            for figure in article.figures:
-                if figure.photo is not None:
-                    self._owners.setdefault(figure.photo, article)
-        workers = max(1, min(len(self._owners), os.cpu_count() or 1))
-        self._pool = ThreadPoolExecutor(max_workers=workers)
-        self._futures = {
-            photo: self._pool.submit(_prepare_checked, photo, target, cache)
-            for photo in self._owners
-        }
-
-    def cancel(self) -> None:
-        """Drop the photos not yet started (the build failed)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-    def urls(self) -> dict[Photo, str]:
-        """Wait for every photo: its file URL, or a ProblemsError naming each bad one."""
-        self._pool.shutdown(wait=True)
-        urls: dict[Photo, str] = {}
-        problems = []
-        for photo, future in self._futures.items():
-            result = future.result()
-            if isinstance(result, str):
-                owner = self._owners[photo].source
-                problems.append(Problem(owner, result.format(photo=_label(photo))))
-            else:
-                urls[photo] = result.resolve().as_uri()
-        if problems:
-            raise ProblemsError(problems)
-        return urls
-
-
 def prepare_all(articles: Iterable[Article], target: Target, cache: Path) -> dict[Photo, str]:
-    """Every photo of the month processed, as file URLs for the layout."""
-    return PhotoJobs(articles, target, cache).urls()
+    """Every photo of the month processed, as file URLs for the layout; a
+    ProblemsError names each bad one. Photos are processed in threads, one per core:
+    Pillow releases the GIL while decoding, resizing and encoding, and the render
+    worker is loading WeasyPrint on its own meanwhile (bulletin/worker.py)."""
+    owners: dict[Photo, Article] = {}
+    for article in articles:
+        for figure in article.figures:
+            if figure.photo is not None:
+                owners.setdefault(figure.photo, article)
+    workers = max(1, min(len(owners), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda photo: _prepare_checked(photo, target, cache), owners))
+    urls: dict[Photo, str] = {}
+    problems = []
+    for (photo, owner), result in zip(owners.items(), results, strict=True):
+        if isinstance(result, str):
+            problems.append(Problem(owner.source, result.format(photo=_label(photo))))
+        else:
+            urls[photo] = result.resolve().as_uri()
+    if problems:
+        raise ProblemsError(problems)
+    return urls
 
 
 def inspect(photo: Photo) -> str | None:

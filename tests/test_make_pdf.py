@@ -169,9 +169,12 @@ def test_a_full_month_starts_its_contents_on_the_first_page(project: Path) -> No
     assert re.fullmatch(r"Tin ngắn số 1[ .]*\d+", entry.strip()), entry  # one line
 
 
-def test_build_restores_the_garbage_collector_rhythm(project: Path) -> None:
+def test_rendering_restores_the_garbage_collector_rhythm(tmp_path: Path) -> None:
     import gc
 
+    from bulletin.worker import Job, make_pdf
+
     before = gc.get_threshold()
-    build(load_settings(find_config(project)), out=project / "out" / "x.pdf")
+    job = Job("<p>Xin chào</p>", base=tmp_path, allowed=(tmp_path,), language="vi")
+    assert make_pdf(job).pages == 1
     assert gc.get_threshold() == before
