@@ -476,3 +476,13 @@ def test_worker_that_dies_is_replaced_by_rendering_in_process(tmp_path: Path) ->
     answer = io.BytesIO()
     serve(io.BytesIO(b""), answer)  # a build that stopped before rendering: no answer
     assert answer.getvalue() == b""
+
+
+def test_the_worker_process_renders_and_answers(tmp_path: Path) -> None:
+    """Not the in-process fallback: the answer comes from `python -m bulletin.worker`."""
+    from bulletin.worker import Job, Renderer
+
+    job = Job("<p>Xin chào</p>", base=tmp_path, allowed=(tmp_path,), language="vi")
+    with Renderer() as renderer:
+        answer = renderer._ask_worker(job)
+    assert answer is not None and answer.pages == 1 and answer.pdf.startswith(b"%PDF")
