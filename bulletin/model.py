@@ -20,6 +20,7 @@ class Html:
     """A block of safe HTML: a paragraph, heading, list, table or quote."""
 
     html: str
+    line: int | None = field(default=None, compare=False)  # where it began in the source
 
     @property
     def text(self) -> str:
@@ -56,6 +57,16 @@ Block = Html | Figure
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """A source line the reader left out of the bulletin, and why (in the
+    user's language): nothing is lost without a reason ``bulletin read`` shows."""
+
+    line: int
+    text: str
+    why: str
+
+
+@dataclass(frozen=True)
 class Article:
     """One article of the month, whatever file it came from."""
 
@@ -67,6 +78,8 @@ class Article:
     category: str | None = None
     summary: str | None = None
     order: int | None = None
+    dropped: tuple[Dropped, ...] = ()
+    date_from: str | None = None  # "dateline", "first-paragraph", "title", "front-matter"
 
     @property
     def text(self) -> str:
