@@ -9,51 +9,134 @@ never at import time, so ``bulletin --help`` answers at once.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
 from bulletin import __version__
 from bulletin.errors import Problem, display_path
-from bulletin.i18n import N_, _, localise_click, set_language
+from bulletin.i18n import LANGUAGES, N_, _, localise_click, set_language
 
 localise_click()
 
 
 @contextlib.contextmanager
-def _translated(command: click.Command) -> Iterator[None]:
+def _translated(pieces: list[Any]) -> Iterator[None]:
     """Translate help texts when they are shown, not at import: ``--lang`` is
     parsed after the decorators ran."""
-    pieces: list[click.Command | click.Option] = [command]
-    pieces += [p for p in command.params if isinstance(p, click.Option)]
-    originals = [piece.help for piece in pieces]
-    for piece in pieces:
-        if piece.help:
-            piece.help = _(piece.help)
+    originals = [getattr(piece, "help", None) for piece in pieces]
+    for piece, original in zip(pieces, originals, strict=True):
+        if original:
+            piece.help = _(original)
     try:
         yield
     finally:
         for piece, original in zip(pieces, originals, strict=True):
-            piece.help = original
+            if original:
+                piece.help = original
+
+
+class Option(click.Option):
+    """An option whose metavar (``TEXT``, ``PATH``…) follows the language."""
+
+    def make_metavar(self, ctx: click.Context) -> str:
+        if self.metavar is None and self.type.get_metavar(param=self, ctx=ctx) is not None:
+            return super().make_metavar(ctx)  # the choices, e.g. [vi|en]
+        # Click names a type "path"/"file"/"directory" through its own _() when the type
+        # is made: those words must stay out of the catalog so that these msgids match.
+        own = self.metavar or self.type.name.upper()
+        return _(own) + ("..." if self.nargs != 1 else "")
+
+
+class Argument(click.Argument):
+    """An argument whose shown name (``[DIRECTORY]``) follows the language."""
+
+    @property
+    def human_readable_name(self) -> str:
+        return _(super().human_readable_name)
+
+    def make_metavar(self, ctx: click.Context) -> str:
+        name = self.metavar or self.name.upper()  # type: ignore[union-attr]
+        return super().make_metavar(ctx).replace(name, _(name), 1)
+
+
+def _lang_option() -> click.Option:
+    return Option(
+        ["--lang"],
+        type=click.Choice(LANGUAGES),
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_lang,
+        help=N_("Language of messages (default: Vietnamese)."),
+    )
+
+
+def _own_parameters(params: list[click.Parameter]) -> None:
+    """Every command takes ``--lang`` (``bulletin make --lang en`` as well as
+    ``bulletin --lang en make``), and its options and arguments show their
+    metavars in the chosen language. Done here rather than on each decorator so
+    that an option added later cannot be forgotten."""
+    if not any(p.name == "lang" for p in params):
+        params.append(_lang_option())
+    for param in params:
+        if type(param) is click.Option:
+            param.__class__ = Option
+        elif type(param) is click.Argument:
+            param.__class__ = Argument
+
+
+def _lang_in(args: list[str]) -> str | None:
+    """The language asked for anywhere on the command line (the last ``--lang``)."""
+    found = None
+    for at, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
+        if arg == "--lang" and at + 1 < len(args):
+            value = args[at + 1]
+        if value in LANGUAGES:
+            found = value
+    return found
 
 
 class Command(click.Command):
+    """A command whose every word (usage, help, metavars) follows ``--lang``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _own_parameters(self.params)
+
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with _translated(self):
+        with _translated([self, *self.get_params(ctx)]):
             super().format_help(ctx, formatter)
 
     def get_short_help_str(self, limit: int = 45) -> str:
-        with _translated(self):
+        with _translated([self]):
             return super().get_short_help_str(limit)
 
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        fresh = self._help_option is None  # Click makes it once, its help in that moment's language
+        option = super().get_help_option(ctx)
+        if fresh and option is not None:
+            option.help = N_("Show this message and exit.")
+        return option
 
-class Group(click.Group):
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [_(piece) for piece in super().collect_usage_pieces(ctx)]
+
+
+class Group(Command, click.Group):
     command_class = Command
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with _translated(self):
-            super().format_help(ctx, formatter)
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:  # type: ignore[override]
+        """Choose the language before Click parses anything, so that its own
+        errors ("No such option") come out in it too, wherever ``--lang`` stands."""
+        set_language(_lang_in(list(sys.argv[1:] if args is None else args)))
+        return super().main(args, *rest, **options)
 
 
 class CliReporter:
@@ -131,16 +214,11 @@ STRICT = click.option(
     help=N_("Make the institute's monthly bulletin from a folder of articles."),
 )
 @click.version_option(
-    __version__, "--version", prog_name="bulletin", message="%(prog)s %(version)s"
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["vi", "en"]),
-    default=None,
-    expose_value=False,
-    is_eager=True,
-    callback=_set_lang,
-    help=N_("Language of messages (default: Vietnamese)."),
+    __version__,
+    "--version",
+    prog_name="bulletin",
+    message="%(prog)s %(version)s",
+    help=N_("Show the version and exit."),
 )
 def main() -> None:
     pass
@@ -152,7 +230,7 @@ def main() -> None:
 @CONFIG
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=click.Path(),  # a str: Path("") would silently become "."
     default=None,
     help=N_("Output PDF (default: out/ban-tin-YYYY-MM.pdf)."),
 )
@@ -194,7 +272,7 @@ def make(
     month: str | None,
     articles: Path | None,
     config: Path | None,
-    out: Path | None,
+    out: str | None,
     layout: str | None,
     keep_html: bool | None,
     variant: str | None,
@@ -210,11 +288,12 @@ def make(
 
     settings = _load(config).override(layout=layout)
     reporter = CliReporter(0 if quiet else 1 + verbose)
+    target = _out_target(out, settings, config, month, articles, reporter)
     result = build(
         settings,
         month=parse_month_option(month),
         articles=articles,
-        out=out,
+        out=target,
         variant=variant or "print",
         keep_html=bool(keep_html),
         strict=bool(strict),
@@ -230,6 +309,38 @@ def make(
             ),
             err=True,
         )
+
+
+def _out_target(
+    out: str | None,
+    settings: Any,
+    config: Path | None,
+    month: str | None,
+    articles: Path | None,
+    reporter: CliReporter,
+) -> Path | None:
+    """``--out`` checked before any work: a .pdf name, not a folder, a device, the
+    config, a layout file or a source of the month (an output never destroys a source)."""
+    if out is None:
+        return None
+    from bulletin.check import locate
+    from bulletin.collect import parse_month_option
+    from bulletin.config import find_config
+    from bulletin.layout import layout_dirs
+    from bulletin.output import check_pdf_target, pdf_target
+
+    folder, _month = locate(settings, parse_month_option(month), articles)
+    folders = [folder, settings.root / "layouts", *layout_dirs(settings, settings.layout)]
+    if not settings.out_path.resolve().is_relative_to(settings.articles_path.resolve()):
+        folders.append(settings.articles_path)
+    files = [p for p in (config or find_config(),) if p]
+    if out.strip():  # what was typed first: `--out bulletin.toml` is the config, not a name
+        check_pdf_target(Path(out), files, folders)
+    target, added = pdf_target(out)
+    if added:
+        reporter.stage(_("The output name has no extension: writing {path}").format(path=target))
+    check_pdf_target(target, files, folders)
+    return target
 
 
 @main.command(help=N_("Build the month's PDF and show its pages as images (out/preview-YYYY-MM/)."))
@@ -323,7 +434,7 @@ def preview(
     help=N_("Write one .eml per unit to out/mail-YYYY-MM/ and send nothing."),
 )
 @click.option(
-    "--only", multiple=True, metavar="UNIT", help=N_("Send only to this unit (repeatable).")
+    "--only", multiple=True, metavar=N_("UNIT"), help=N_("Send only to this unit (repeatable).")
 )
 @click.option(
     "--resend",
