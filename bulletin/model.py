@@ -80,6 +80,8 @@ class Article:
     order: int | None = None
     dropped: tuple[Dropped, ...] = ()
     date_from: str | None = None  # "dateline", "first-paragraph", "title", "front-matter"
+    featured: bool = False  # front matter ``lead: true``: the lead story (page 1)
+    poster: bool = False  # front matter ``poster: true``: chosen for the A3 poster
 
     @property
     def text(self) -> str:
