@@ -17,8 +17,8 @@ from typing import Protocol
 
 from bulletin.check import MonthCheck, check_month, locate
 from bulletin.collect import Month, month_folders
-from bulletin.config import Settings
-from bulletin.errors import BulletinError, Problem, ProblemsError, display_path
+from bulletin.config import Settings, config_problem
+from bulletin.errors import BulletinError, Problem, ProblemsError, SourceError, display_path
 from bulletin.i18n import _, ngettext
 from bulletin.model import Issue, Photo
 from bulletin.output import atomic_output
@@ -63,14 +63,14 @@ def issue_number(settings: Settings, month: Month) -> int:
     if config.first_month:
         first = Month.parse(config.first_month)
         if first is None:
-            raise BulletinError(_("bulletin.first_month must look like 2023-01"))
+            message = _("bulletin.first_month must look like 2023-01")
+            raise SourceError(config_problem(settings, "first_month", message))
         number = config.first_number + month.months_since(first)
         if number < 1:
-            raise BulletinError(
-                _("month {month} is before bulletin.first_month {first}").format(
-                    month=month, first=first
-                )
+            message = _("month {month} is before bulletin.first_month {first}").format(
+                month=month, first=first
             )
+            raise SourceError(config_problem(settings, "first_month", message))
         return number
     folders = [Month.parse(p.name) for p in month_folders(settings.articles_path)]
     earliest = min((m for m in folders if m is not None and m <= month), default=month)

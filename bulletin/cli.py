@@ -172,7 +172,11 @@ def _verbosity_option(func):  # type: ignore[no-untyped-def]
 def _load(config: Path | None):  # type: ignore[no-untyped-def]
     from bulletin.config import find_config, load_settings
 
-    return load_settings(config or find_config())
+    path = config or find_config()
+    ctx = click.get_current_context(silent=True)
+    if path is not None and ctx is not None and ctx.params.get("verbose"):
+        click.echo(_("Project settings: {path}").format(path=display_path(path)), err=True)
+    return load_settings(path)
 
 
 def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> None:

@@ -64,12 +64,11 @@ def find_month_folder(articles_root: Path, month: Month | None) -> Path:
     if month is not None:
         folder = articles_root / str(month)
         if not folder.is_dir():
-            raise BulletinError(
-                _("{path}: no folder for month {month}").format(
-                    path=display_path(folder), month=month
-                )
-            )
+            raise BulletinError(_missing_month(folder, month))
         return folder
+    here = _month_folder_around(articles_root, Path.cwd())
+    if here is not None:
+        return here
     folders = month_folders(articles_root)
     if not folders:
         raise BulletinError(
@@ -78,6 +77,32 @@ def find_month_folder(articles_root: Path, month: Month | None) -> Path:
             )
         )
     return folders[-1]
+
+
+def _missing_month(folder: Path, month: Month) -> str:
+    """No folder for the month asked: say which months there are."""
+    present = [p.name for p in month_folders(folder.parent)]
+    message = _("{path}: no folder for month {month}").format(
+        path=display_path(folder), month=month
+    )
+    if not present:
+        return message
+    return _("{message} (months present: {months})").format(
+        message=message, months=", ".join(present)
+    )
+
+
+def _month_folder_around(articles_root: Path, working: Path) -> Path | None:
+    """The month folder the user is working in (``cd articles/2023-11``), if any:
+    the month they mean when they name none."""
+    try:
+        inside = working.resolve().relative_to(articles_root.resolve())
+    except (ValueError, OSError):
+        return None
+    if not inside.parts or not Month.parse(inside.parts[0]):
+        return None
+    folder = articles_root / inside.parts[0]
+    return folder if folder.is_dir() else None
 
 
 def check_folder(folder: Path) -> Path:

@@ -92,6 +92,7 @@ class Settings:
     """Everything a build needs to know besides the articles themselves."""
 
     root: Path = field(default_factory=Path.cwd)
+    config_file: Path | None = None  # where these came from: later errors name its lines
     articles_dir: str = "articles"
     out_dir: str = "out"
     layout: str = "classic"
@@ -116,9 +117,16 @@ class Settings:
 
 
 def find_config(start: Path | None = None) -> Path | None:
-    """``bulletin.toml`` in the working folder, if there is one."""
-    candidate = (start or Path.cwd()) / CONFIG_NAME
-    return candidate if candidate.is_file() else None
+    """``bulletin.toml`` in the working folder or the nearest folder above it, as
+    git finds its repository: ``bulletin make`` run from ``articles/2023-11/``
+    uses its project instead of starting a second one in the wrong place."""
+    here = (start or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -135,11 +143,9 @@ def load_settings(path: Path | None) -> Settings:
             Problem(path, _("cannot read the config file ({reason})").format(reason=exc))
         ) from None
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        reason = str(exc).split(" (at line")[0]
-        raise SourceError(
-            Problem(path, _("not valid TOML: {reason}").format(reason=reason), line)
-        ) from None
+        from bulletin.config_syntax import syntax_problem
+
+        raise SourceError(syntax_problem(path, text, exc)) from None
     values = _build(Settings, data, "", path, text)
     if values.page_size not in PAGE_SIZES:
         raise SourceError(
@@ -149,12 +155,37 @@ def load_settings(path: Path | None) -> Settings:
                 _line_of(text, "page_size"),
             )
         )
-    return dataclasses.replace(values, root=path.parent.resolve())
+    _check_first_month(values.bulletin.first_month, path, text)
+    return dataclasses.replace(values, root=path.parent.resolve(), config_file=path)
+
+
+_NOT_KEYS = ("root", "config_file")  # Settings fields that no bulletin.toml key sets
+
+
+def _check_first_month(first_month: str | None, path: Path, text: str) -> None:
+    from bulletin.collect import Month
+
+    if first_month is not None and Month.parse(first_month) is None:
+        message = _("bulletin.first_month must look like 2023-01")
+        raise SourceError(Problem(path, message, _line_of(text, "first_month")))
+
+
+def config_problem(settings: Settings, key: str, message: str) -> Problem:
+    """A setting found wrong only later (``first_month`` after the month built),
+    named with the file and line it came from, as a load error would be."""
+    path = settings.config_file
+    if path is None:
+        return Problem(None, message)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return Problem(path, message)
+    return Problem(path, message, _line_of(text, key))
 
 
 def _build(cls: type, data: dict[str, Any], prefix: str, path: Path, text: str) -> Any:
     hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in dataclasses.fields(cls) if f.name != "root"}
+    known = {f.name: f for f in dataclasses.fields(cls) if f.name not in _NOT_KEYS}
     values: dict[str, Any] = {}
     for key, value in data.items():
         name = f"{prefix}{key}"
