@@ -34,6 +34,8 @@ class Reporter(Protocol):
 
     def warning(self, problem: Problem) -> None: ...
 
+    def progress(self, label: str, done: int, total: int) -> None: ...
+
 
 class Silent:
     """The reporter of library use: says nothing."""
@@ -45,6 +47,9 @@ class Silent:
         pass
 
     def warning(self, problem: Problem) -> None:
+        pass
+
+    def progress(self, label: str, done: int, total: int) -> None:
         pass
 
 
@@ -192,7 +197,10 @@ def prepare_photos(
         reporter.stage(_("Preparing photos"))
     box = layout_options(folders).photo_box
     target = photos.target_for(settings.photos, variant, *box)
-    return photos.prepare_all(issue.articles, target, cache)
+    label = _("Photos")
+    return photos.prepare_all(
+        issue.articles, target, cache, lambda done, total: reporter.progress(label, done, total)
+    )
 
 
 def read_month(

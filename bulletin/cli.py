@@ -9,7 +9,9 @@ never at import time, so ``bulletin --help`` answers at once.
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -144,10 +146,30 @@ class CliReporter:
 
     def __init__(self, verbosity: int) -> None:
         self.verbosity = verbosity
+        self._bar: Any = None
+        self._last_line = -math.inf
 
     def stage(self, message: str) -> None:
         if self.verbosity >= 1:
             click.echo(message + "…", err=True)
+
+    def progress(self, label: str, done: int, total: int) -> None:
+        """Long work counted (``Ảnh 5/24``): a bar when stderr is a terminal, else a
+        line every few seconds and the last one (every one with ``-v``)."""
+        if self.verbosity < 1 or total < 1:
+            return
+        if sys.stderr.isatty():
+            if self._bar is None:
+                self._bar = click.progressbar(
+                    length=total, label=label, show_pos=True, file=sys.stderr
+                ).__enter__()
+            self._bar.update(done - self._bar.pos)
+            if done >= total:
+                self._bar.__exit__(None, None, None)
+                self._bar = None
+        elif self.verbosity >= 2 or done >= total or time.monotonic() - self._last_line >= 2:
+            self._last_line = time.monotonic()
+            click.echo(f"{label} {done}/{total}", err=True)
 
     def detail(self, message: str) -> None:
         if self.verbosity >= 2:

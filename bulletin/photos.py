@@ -14,7 +14,7 @@ import hashlib
 import io
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,7 +134,12 @@ def _label(photo: Photo) -> str:
     return photo.name if isinstance(photo, EmbeddedImage) else display_path(photo)
 
 
-def prepare_all(articles: Iterable[Article], target: Target, cache: Path) -> dict[Photo, str]:
+def prepare_all(
+    articles: Iterable[Article],
+    target: Target,
+    cache: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[Photo, str]:
     """Every photo of the month processed, as file URLs for the layout; a
     ProblemsError names each bad one. Photos are processed in threads, one per core:
     Pillow releases the GIL while decoding, resizing and encoding, and the render
@@ -146,7 +151,11 @@ def prepare_all(articles: Iterable[Article], target: Target, cache: Path) -> dic
                 owners.setdefault(figure.photo, article)
     workers = max(1, min(len(owners), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda photo: _prepare_checked(photo, target, cache), owners))
+        results = []
+        for result in pool.map(lambda photo: _prepare_checked(photo, target, cache), owners):
+            results.append(result)  # in order: the count moves as each next photo is ready
+            if progress is not None:
+                progress(len(results), len(owners))
     urls: dict[Photo, str] = {}
     problems = []
     for (photo, owner), result in zip(owners.items(), results, strict=True):
