@@ -223,7 +223,7 @@ CONFIG = click.option(
     "--config",
     type=click.Path(path_type=Path),
     default=None,
-    help=N_("Config file (default: ./bulletin.toml if present)."),
+    help=N_("Config file (default: bulletin.toml here or in a folder above)."),
 )
 LAYOUT = click.option("--layout", default=None, help=N_("Layout name (default: classic)."))
 STRICT = click.option(
