@@ -513,6 +513,106 @@ def send(
     mail.send(settings, mailing, password, bool(resend), lambda line: click.echo(line, err=True))
 
 
+@main.command(
+    help=N_(
+        "Fetch the month's posts from the website (or the pages given) into the month's folder."
+    )
+)
+@click.argument("urls", nargs=-1)
+@click.option("--site", default=None, help=N_("The WordPress site (default: [site] url)."))
+@click.option(
+    "--month",
+    metavar="YYYY-MM",
+    default=None,
+    help=N_("The month to fetch (default: the current month)."),
+)
+@click.option(
+    "--articles",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=N_("The folder to write into (default: articles/YYYY-MM)."),
+)
+@CONFIG
+@click.option("--category", metavar="SLUG", default=None, help=N_("Only this category's posts."))
+@click.option(
+    "--site-lang",
+    metavar="LANG",
+    default=None,
+    help=N_("Only posts in this language of a bilingual site (vi, en)."),
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    default=None,
+    help=N_("Overwrite articles edited by hand with the site's version."),
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=None,
+    help=N_("Seconds to wait for the site to answer (default: 30)."),
+)
+@_verbosity_option
+def collect(
+    urls: tuple[str, ...],
+    site: str | None,
+    month: str | None,
+    articles: Path | None,
+    config: Path | None,
+    category: str | None,
+    site_lang: str | None,
+    force: bool | None,
+    timeout: float | None,
+    quiet: bool | None,
+    verbose: int,
+) -> None:
+    from bulletin.build import today
+    from bulletin.collect import Month, parse_month_option
+    from bulletin.errors import BulletinError
+    from bulletin.web.collector import Options, Voice, collect_pages, collect_site
+
+    settings = _load(config)
+    chosen = parse_month_option(month) or Month(today().year, today().month)
+    options = Options(
+        folder=articles or settings.articles_path / str(chosen),
+        photo_hosts=settings.site.photo_hosts,
+        timeout=timeout or 30.0,
+        force=bool(force),
+    )
+    say = lambda line: click.echo(line, err=True)  # noqa: E731
+    voice = Voice(progress=(lambda line: None) if quiet else say, notice=say)
+    if urls:
+        outcome = collect_pages(list(urls), options, voice)
+    else:
+        url = site or settings.site.url
+        if not url:
+            raise BulletinError(_("no site to collect from: give --site URL or set [site] url"))
+        outcome = collect_site(
+            url,
+            chosen,
+            options,
+            voice,
+            timezone=settings.site.timezone,
+            category=category,
+            lang=site_lang,
+        )
+    say(
+        _(
+            "{folder}: {new} new, {updated} updated, {unchanged} unchanged, "
+            "{kept} edited by hand, {failed} failed"
+        ).format(
+            folder=display_path(options.folder),
+            new=outcome.new,
+            updated=outcome.updated,
+            unchanged=outcome.unchanged,
+            kept=outcome.kept,
+            failed=len(outcome.failures),
+        )
+    )
+    if outcome.failures:
+        raise SystemExit(1)
+
+
 @main.command(help=N_("List every problem of the month's articles, without building."))
 @MONTH
 @ARTICLES

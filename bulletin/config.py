@@ -76,6 +76,15 @@ class Email:
 
 
 @dataclass(frozen=True)
+class Site:
+    """[site]: the website ``bulletin collect`` reads the month's posts from."""
+
+    url: str | None = None
+    photo_hosts: list[str] = field(default_factory=list)  # other hosts photos may come from
+    timezone: str = "Asia/Ho_Chi_Minh"  # the site's clock: where a month begins and ends
+
+
+@dataclass(frozen=True)
 class Unit:
     """[[units]]: a unit of the institute that receives the bulletin."""
 
@@ -102,6 +111,7 @@ class Settings:
     photos: Photos = field(default_factory=Photos)
     email: Email = field(default_factory=Email)
     units: list[Unit] = field(default_factory=list)
+    site: Site = field(default_factory=Site)
 
     @property
     def articles_path(self) -> Path:

@@ -23,7 +23,7 @@ from bulletin.readers.base import ReadContext, fail, photo_path, read_text_file
 from bulletin.sanitize import clean_html
 
 EXTENSIONS = (".md", ".markdown")
-KEYS = {"title", "date", "author", "category", "summary", "order", "image", "images"}
+KEYS = {"title", "date", "author", "category", "summary", "order", "image", "images", "source"}
 
 _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 
