@@ -586,7 +586,7 @@ def collect(
     else:
         url = site or settings.site.url
         if not url:
-            raise BulletinError(_("no site to collect from: give --site URL or set [site] url"))
+            raise BulletinError(_("No site to collect from: give --site URL or set [site] url"))
         outcome = collect_site(
             url,
             chosen,

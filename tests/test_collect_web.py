@@ -75,6 +75,7 @@ class FakeSite:
     photos: dict[str, bytes] = field(default_factory=dict)
     api_closed: bool = False
     requests: list[tuple[str, str]] = field(default_factory=list)  # (path, user agent)
+    queries: list[dict[str, str]] = field(default_factory=list)  # of the posts listing
     active: int = 0
     most_at_once: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -123,10 +124,13 @@ class Handler(BaseHTTPRequestHandler):
         if site.api_closed:
             self.send(404, b'{"code":"rest_no_route"}', "application/json")
             return
+        site.queries.append(query)
         chosen = sorted(
             (p for p in site.posts if query["after"] < p.date < query["before"]),
             key=lambda p: p.date,
         )
+        if query.get("categories") == "7":
+            chosen = [p for p in chosen if p.id in (101, 103)]
         size = min(int(query.get("per_page", "10")), PAGE_SIZE)
         pages = max(1, -(-len(chosen) // size))
         page = int(query.get("page", "1"))
@@ -495,6 +499,13 @@ def test_rerun_adds_updates_and_leaves_hand_edits(project: Path, site: FakeSite)
     assert code == 0, output
     assert "đạt mọi yêu cầu" in articles(folder)["hieu-chuan-may-nen.md"]
 
+    # an article the staff removed stays removed
+    (folder / "thuc-dia-ha-lam.md").unlink()
+    code, output = collect("--month", "2023-11")
+    assert code == 0, output
+    assert "thuc-dia-ha-lam.md: đã bị xoá tay, không ghi lại" in output
+    assert not (folder / "thuc-dia-ha-lam.md").exists()
+
 
 def test_failed_photos_are_named_and_the_rest_written(project: Path, site: FakeSite) -> None:
     site.posts[1].content = (
@@ -503,7 +514,9 @@ def test_failed_photos_are_named_and_the_rest_written(project: Path, site: FakeS
         + '<p><img src="/anh/chuyen.jpg"></p>'
         + '<p><img src="/anh/to.jpg"></p><p><img src="/anh/khong-lo.jpg"></p>'
         + '<p><img src="file:///etc/passwd"></p><p><img src="/anh/ban.jpg"></p>'
+        + '<p><img src="http://127.0.0.1:9/admin.jpg"></p>'
     )
+    site.posts[5].content = '<div class="sharedaddy"><p>Chia sẻ</p></div>'  # no text left
     code, output = collect("--month", "2023-11")
     assert code == 1
     base = site.base
@@ -513,12 +526,14 @@ def test_failed_photos_are_named_and_the_rest_written(project: Path, site: FakeS
     assert f"{base}/anh/to.jpg: lớn hơn 30 MB" in output
     assert f"{base}/anh/khong-lo.jpg: lớn hơn 100 megapixel" in output
     assert "file:///etc/passwd: chỉ lấy địa chỉ http và https" in output
+    assert "http://127.0.0.1:9/admin.jpg: không phải cổng của trang web" in output
+    assert f"{base}/nghiem-thu-de-tai/: không tìm thấy nội dung bài" in output
     assert site.hits("/anh/loi.jpg") == 1 + client.MAX_RETRIES  # bounded retries
     assert site.hits("/anh/ban.jpg") == 2  # 429, then the photo
     meeting = articles(month_folder(project))["hop-giao-ban-thang-11.md"]
     assert "Ảnh lỗi máy chủ" not in meeting and "loi.jpg" not in meeting
     assert "](hop-giao-ban-thang-11/07.jpg)" in meeting  # ban.jpg, after its retry
-    assert len(articles(month_folder(project))) == 5  # every other post written
+    assert len(articles(month_folder(project))) == 4  # every other post written
     # the next run tries the failed photos again
     code, _output = collect("--month", "2023-11")
     assert code == 1 and site.hits("/anh/loi.jpg") == 2 * (1 + client.MAX_RETRIES)
@@ -557,10 +572,23 @@ def test_at_most_four_downloads_at_once(project: Path, site: FakeSite) -> None:
     assert len(list((month_folder(project) / "hop-giao-ban-thang-11").glob("*.jpg"))) == 8
 
 
+def test_category_and_language_of_the_site(project: Path, site: FakeSite) -> None:
+    code, output = collect("--month", "2023-11", "--category", "tin-tuc", "--site-lang", "vi")
+    assert code == 0, output
+    assert sorted(articles(month_folder(project))) == [
+        "hop-giao-ban-thang-11.md",
+        "thuc-dia-ha-lam.md",
+    ]
+    assert site.queries[0]["categories"] == "7" and site.queries[0]["lang"] == "vi"
+    code, output = collect("--month", "2023-11", "--category", "khong-co")
+    assert code == 1
+    assert "trang web không có chuyên mục 'khong-co'" in output
+
+
 def test_unknown_site_is_one_clear_line(project: Path) -> None:
     code, output = collect("--site", "http://127.0.0.1:9", "--month", "2023-11")
     assert code == 1
-    assert output.startswith("Lỗi: không liệt kê được các bài của trang web")
+    assert output.startswith("Lỗi: Không liệt kê được các bài của trang web")
     assert "Traceback" not in output
 
 

@@ -67,6 +67,14 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def _port_of(url: str) -> int | None:
+    parts = urlsplit(url)
+    try:
+        return parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        return None
+
+
 class Fetcher:
     """An httpx client that fetches only what the user allowed.
 
@@ -77,6 +85,9 @@ class Fetcher:
 
     def __init__(self, named: list[str], photo_hosts: list[str], timeout: float) -> None:
         self.named_hosts = {host_of(url) for url in named}
+        # a named host is fetched on its own port and the standard ones, not on any
+        # port a post's HTML names (an intranet server's admin port)
+        self.named_ports = {_port_of(url) for url in named} | {80, 443}
         self.allowed_hosts = self.named_hosts | {h.strip().lower() for h in photo_hosts}
         self.timeout = timeout
         self._client = httpx.Client(
@@ -129,7 +140,10 @@ class Fetcher:
             raise FetchError(
                 url, _("not the site's host (add it to [site] photo_hosts to allow it)")
             )
-        if host not in self.named_hosts and _is_private(host, parts.port):
+        if host in self.named_hosts:
+            if _port_of(url) not in self.named_ports:
+                raise FetchError(url, _("not the site's port: refused"))
+        elif _is_private(host, _port_of(url)):
             raise FetchError(url, _("a private network address: refused"))
 
     def _with_retries(self, url: str, max_bytes: int) -> tuple[httpx.Response, bytes]:

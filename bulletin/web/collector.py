@@ -87,7 +87,7 @@ def collect_site(
             posts, complete = wordpress.month_posts(fetcher, site, month, timezone, category, lang)
         except wordpress.ListingError as error:
             raise BulletinError(
-                _("cannot list the site's posts: {reason}").format(reason=error)
+                _("Cannot list the site's posts: {reason}").format(reason=error)
             ) from None
         voice.progress(
             _("{count} posts on {site} in {month}").format(count=len(posts), site=site, month=month)
@@ -128,6 +128,9 @@ def _store_all(
                 number=number, total=len(posts), title=post.title
             )
         )
+        if not any(isinstance(block, Text) for block in post.content.blocks):
+            _failed(FetchError(post.url, _("no article text found on the page")), voice, outcome)
+            continue
         _store(fetcher, post, options, manifest, voice, outcome, listed)
     return manifest
 
@@ -269,7 +272,7 @@ def _free_name(folder: Path, manifest: Manifest, post: Post) -> str:
         taken = (folder / name).exists() or (folder / stem).exists()
         if not taken and manifest.owner_of(name) is None:
             return name
-    raise BulletinError(_("no free file name for {slug}").format(slug=slug))
+    raise BulletinError(_("No free file name for {slug}").format(slug=slug))
 
 
 def slugify(text: str) -> str:
