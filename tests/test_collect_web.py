@@ -660,11 +660,21 @@ def test_markup_is_read_with_a_parser_not_patterns() -> None:
         <figcaption>Ảnh A</figcaption></figure><figure><img src="/b.jpg">
         <figcaption>Ảnh B</figcaption></figure></figure>
         <p><img src="/smile.png" class="emoji" width="16"> Vui <b>*quá*</b></p>
-        <p>1. Không phải danh sách</p>""",
+        <p>1. Không phải danh sách</p>
+        <p style="text-align:center"><img src="/c.jpg"><br><em>Ảnh C cùng đoạn</em></p>
+        <table class="tplCaption"><tr><td><img src="/d.jpg"></td></tr>
+        <tr><td class="image_desc">Ảnh D trong bảng</td></tr></table>
+        <p><img src="/e.jpg"></p><p class="wp-caption-text">Ảnh E</p>""",
         "http://x.vn/bai/",
     )
     photos = [b for b in content.blocks if isinstance(b, Photo)]
-    assert photos == [Photo("http://x.vn/a.jpg", "Ảnh A"), Photo("http://x.vn/b.jpg", "Ảnh B")]
+    assert photos == [
+        Photo("http://x.vn/a.jpg", "Ảnh A"),
+        Photo("http://x.vn/b.jpg", "Ảnh B"),
+        Photo("http://x.vn/c.jpg", "Ảnh C cùng đoạn"),
+        Photo("http://x.vn/d.jpg", "Ảnh D trong bảng"),
+        Photo("http://x.vn/e.jpg", "Ảnh E"),
+    ]
     texts = [b.markdown for b in content.blocks if isinstance(b, Text)]
     assert texts == [
         "*Chú thích **đậm** trong nghiêng*",

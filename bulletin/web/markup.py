@@ -130,6 +130,8 @@ def _block(element: HtmlElement, base: str, out: list[Block]) -> None:
                 out.append(Text(quoted, block.plain))
             else:
                 out.append(block)
+    elif tag == "table" and _photo_table(element, base, out):
+        pass
     elif tag == "table":
         html = lxml.html.tostring(element, encoding="unicode")
         out.append(Text(re.sub(r"\s*\n\s*", "\n", html).strip(), plain(element.text_content())))
@@ -142,6 +144,9 @@ def _block(element: HtmlElement, base: str, out: list[Block]) -> None:
 def _paragraph(element: HtmlElement, base: str, out: list[Block]) -> None:
     photos = [Photo(url) for img in element.iter("img") for url in _photo_urls(img, base)]
     text = plain(element.text_content())
+    if len(photos) == 1 and text and _is_caption(element, text):
+        out.append(Photo(photos[0].url, text))  # <p><img><br><em>caption</em></p>
+        return
     if photos:
         out.extend(photos)
         if text:
@@ -150,15 +155,28 @@ def _paragraph(element: HtmlElement, base: str, out: list[Block]) -> None:
     if not text:
         return
     previous = out[-1] if out else None
-    if (
-        isinstance(previous, Photo)
-        and not previous.caption
-        and len(text) <= _MAX_CAPTION
-        and (_centred(element) or _all_within(element, ("em", "i")))
-    ):
+    if isinstance(previous, Photo) and not previous.caption and _is_caption(element, text):
         out[-1] = Photo(previous.url, text)
         return
     out.append(_text(_inline(element), text, _signed(element)))
+
+
+def _is_caption(element: HtmlElement, text: str) -> bool:
+    """A short centred or wholly italic line, or one the site marks as a caption."""
+    marked = any("caption" in word or word == "image_desc" for word in _words(element))
+    looks = _centred(element) or _all_within(element, ("em", "i"))
+    return len(text) <= _MAX_CAPTION and (marked or looks)
+
+
+def _photo_table(element: HtmlElement, base: str, out: list[Block]) -> bool:
+    """A table holding one photo and a short line: how many news sites (and Word
+    pasted into an editor) lay out a photo with its caption."""
+    urls = [url for img in element.iter("img") for url in _photo_urls(img, base)]
+    text = plain(element.text_content())
+    if len(urls) != 1 or len(text) > _MAX_CAPTION:
+        return False
+    out.append(Photo(urls[0], text))
+    return True
 
 
 def _figure(element: HtmlElement, base: str, out: list[Block]) -> None:
