@@ -288,6 +288,12 @@ def main() -> None:
     help=N_("A PDF/A-3b archive copy carrying the month's source files."),
 )
 @click.option(
+    "--pick",
+    type=click.IntRange(min=1),
+    default=None,
+    help=N_("Poster: print the lead story and the next articles, N in all."),
+)
+@click.option(
     "--skip-bad",
     is_flag=True,
     default=None,
@@ -306,6 +312,7 @@ def make(
     skip_bad: bool | None,
     booklet: bool | None,
     archive: bool | None,
+    pick: int | None,
     quiet: bool | None,
     verbose: int,
 ) -> None:
@@ -326,6 +333,7 @@ def make(
         skip_bad=bool(skip_bad),
         booklet=bool(booklet),
         archive=bool(archive),
+        pick=pick,
         reporter=reporter,
     )
     if not quiet:
@@ -391,54 +399,115 @@ def preview(
     verbose: int,
 ) -> None:
     from bulletin import preview as previews
-    from bulletin.build import build
-    from bulletin.collect import parse_month_option
     from bulletin.config import find_config
     from bulletin.worker import Renderer
 
     config_file = config or find_config()
-    settings = _load(config).override(layout=layout)
-    reporter = CliReporter(0 if quiet else 1 + verbose)
-
+    reporter = _Collecting(0 if quiet else 1 + verbose)
     ready: list[Renderer] = []  # watching: a worker that has loaded WeasyPrint already
 
     def once() -> Path:
-        result = build(
-            settings,
-            month=parse_month_option(month),
-            articles=articles,
-            reporter=reporter,
-            renderer=ready.pop() if ready else None,
-        )
+        """One build and its pages; the settings are read again each time, so
+        that an edit to bulletin.toml shows in the next rebuild."""
+        settings = _load(config).override(layout=layout)
+        reporter.problems.clear()
+        renderer = ready.pop() if ready else None
+        try:
+            index, folder = _preview_once(settings, month, articles, reporter, renderer, watch)
+        finally:
+            if renderer:
+                renderer.close()  # done with (a build closes it too), or the build never ran
         if watch:
             ready.append(Renderer())  # loads WeasyPrint now, so the next rebuild starts at once
-        index = previews.write_preview(result.pdf, settings.out_path / f"preview-{result.month}")
         click.echo(display_path(index))
-        return result.folder
+        return folder
 
     folder = once()
-    if watch:
+    if not watch:
+        return
 
-        def again() -> None:
-            try:
-                once()
-            except click.ClickException as error:
-                error.show()
-
-        watched = [
-            folder,
-            *(p for p in (settings.root / "layouts", config_file) if p and p.exists()),
-        ]
-        reporter.stage(
-            _("Watching {paths} (Ctrl+C to stop)").format(
-                paths=", ".join(display_path(p) for p in watched)
-            )
-        )
+    def again() -> None:
         try:
-            previews.watch(watched, again)
-        finally:
-            for renderer in ready:
-                renderer.close()
+            once()
+        except click.ClickException as error:
+            error.show()
+        except Exception as error:  # a watcher outlives a bug in one rebuild: report, go on
+            click.echo(
+                _("Unexpected error ({kind}: {error}); still watching").format(
+                    kind=type(error).__name__, error=error
+                ),
+                err=True,
+            )
+
+    settings = _load(config)
+    watched = [folder, *(p for p in (settings.root / "layouts", config_file) if p and p.exists())]
+    reporter.stage(
+        _("Watching {paths} (Ctrl+C to stop)").format(
+            paths=", ".join(display_path(p) for p in watched)
+        )
+    )
+    try:
+        previews.watch(watched, again)
+    finally:
+        for renderer in ready:
+            renderer.close()
+
+
+class _Collecting(CliReporter):
+    """A reporter that also keeps the warnings, for the preview's contact sheet."""
+
+    def __init__(self, verbosity: int) -> None:
+        super().__init__(verbosity)
+        self.problems: list[Problem] = []
+
+    def warning(self, problem: Problem) -> None:
+        if problem.level != "note":
+            self.problems.append(problem)
+        super().warning(problem)
+
+
+def _preview_once(
+    settings: Any,
+    month: str | None,
+    articles: Path | None,
+    reporter: _Collecting,
+    renderer: Any,
+    watching: bool | None,
+) -> tuple[Path, Path]:
+    """Build into the preview folder (never over the print PDF), then the pages."""
+    import os
+    import time
+
+    from bulletin import preview as previews
+    from bulletin.build import build
+    from bulletin.check import locate
+    from bulletin.collect import parse_month_option
+    from bulletin.dates import month_label
+
+    known = locate(settings, parse_month_option(month), articles)[1]
+    folder = previews.preview_folder(settings.out_path, str(known)) if known else None
+    out = (folder or settings.out_path) / (previews.PDF_NAME if folder else f".{previews.PDF_NAME}")
+    result = build(
+        settings,
+        month=parse_month_option(month),
+        articles=articles,
+        out=out,
+        reporter=reporter,
+        renderer=renderer,
+    )
+    if folder is None:  # the month came from the articles' dates
+        folder = previews.preview_folder(settings.out_path, result.month)
+        folder.mkdir(parents=True, exist_ok=True)
+        os.replace(result.pdf, folder / previews.PDF_NAME)
+    year, number = (int(part) for part in result.month.split("-"))
+    index = previews.write_preview(
+        folder / previews.PDF_NAME,
+        folder,
+        title=_("Preview of the bulletin for {month}").format(month=month_label(year, number)),
+        warnings=[str(p) for p in reporter.problems],
+        version=time.time_ns() // 1_000_000 if watching else None,
+    )
+    return index, result.folder
 
 
 @main.command(help=N_("Email the month's light PDF to every unit in bulletin.toml, once."))
@@ -468,6 +537,14 @@ def preview(
     default=None,
     help=N_("Send again to units already served this month."),
 )
+@click.option(
+    "--to",
+    "test_to",
+    default=None,
+    metavar=N_("ADDRESS"),
+    help=N_("Send one test message to this address only (not recorded as sent)."),
+)
+@_verbosity_option
 def send(
     month: str | None,
     config: Path | None,
@@ -478,6 +555,9 @@ def send(
     dry_run: bool | None,
     only: tuple[str, ...],
     resend: bool | None,
+    test_to: str | None,
+    quiet: bool | None,
+    verbose: int,
 ) -> None:
     import dataclasses
     import os
@@ -485,6 +565,8 @@ def send(
     from bulletin import send as mail
     from bulletin.build import issue_number
     from bulletin.collect import Month, find_month_folder, parse_month_option
+    from bulletin.config import address_problem
+    from bulletin.errors import BulletinError, ProblemsError
 
     settings = _load(config)
     email = dataclasses.replace(
@@ -496,6 +578,10 @@ def send(
         },
     )
     settings = dataclasses.replace(settings, email=email)
+    reason = address_problem(email.sender) if sender is not None else None
+    if reason:
+        message = _("--sender {address!r}: {reason}")
+        raise BulletinError(message.format(address=sender, reason=reason))
     chosen = parse_month_option(month) or Month.parse(
         find_month_folder(settings.articles_path, None).name
     )
@@ -510,7 +596,82 @@ def send(
         password = click.prompt(
             _("Password for {user}").format(user=email.username), hide_input=True, err=True
         )
-    mail.send(settings, mailing, password, bool(resend), lambda line: click.echo(line, err=True))
+    if test_to is not None:
+        unit = mail.send_test(settings, mailing, password, test_to)
+        click.echo(
+            _("Test message (as sent to {unit}) sent to {address}; nothing recorded").format(
+                unit=unit, address=test_to
+            ),
+            err=True,
+        )
+        return
+    with _send_progress(len(mailing.units), quiet, verbose) as (report, progress):
+        outcome = mail.send(settings, mailing, password, bool(resend), report, progress)
+    if not outcome.complete:
+        click.echo(mail.summary(outcome), err=True)
+        raise ProblemsError(mail.problems(outcome))
+    if not quiet:
+        click.echo(mail.summary(outcome), err=True)
+
+
+@contextlib.contextmanager
+def _send_progress(total: int, quiet: bool | None, verbose: int) -> Iterator[tuple[Any, Any]]:
+    """``send``'s progress on stderr: a bar on a terminal (unit lines too with
+    ``-v``), stage lines ("Đơn vị 3/14: …") otherwise, nothing with ``-q``."""
+    import sys
+
+    bar_shown = sys.stderr.isatty()
+
+    def report(line: str) -> None:
+        if not quiet and (verbose or not bar_shown):
+            click.echo(line, err=True)
+
+    if quiet:
+        yield report, None
+        return
+    if not bar_shown:
+
+        def line(index: int, count: int, unit: Any) -> None:
+            click.echo(
+                _("Unit {index}/{count}: {unit}…").format(index=index, count=count, unit=unit.name),
+                err=True,
+            )
+
+        yield report, line
+        return
+    with click.progressbar(length=total, label=_("Sending"), file=sys.stderr) as bar:
+
+        def advance(index: int, count: int, unit: Any) -> None:
+            bar.label = _("Unit {index}/{count}: {unit}").format(
+                index=index, count=count, unit=unit.name
+            )
+            bar.length = count  # the units still waiting, known once sending starts
+            bar.update(1)
+
+        yield report, advance
+
+
+@main.command(
+    "read", help=N_("Show how each file is read: title, date, byline, blocks, dropped lines.")
+)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--json", "as_json", is_flag=True, default=None, help=N_("Print the reading as JSON.")
+)
+def read_command(files: tuple[Path, ...], as_json: bool | None) -> None:
+    import json
+
+    from bulletin.build import today
+    from bulletin.reading import as_record, as_text, read_files
+
+    readings = read_files(files, today().year)
+    if as_json:
+        records = [as_record(r) for r in readings]
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n\n".join("\n".join(as_text(r)) for r in readings))
+    if any(p.level == "error" for r in readings for p in r.problems):
+        raise SystemExit(1)
 
 
 @main.command(
@@ -621,12 +782,15 @@ def collect(
     "--json", "as_json", is_flag=True, default=None, help=N_("Print the problems as a JSON list.")
 )
 @STRICT
+@_verbosity_option
 def check(
     month: str | None,
     articles: Path | None,
     config: Path | None,
     as_json: bool | None,
     strict: bool | None,
+    quiet: bool | None,
+    verbose: int,
 ) -> None:
     import json
 
@@ -642,13 +806,16 @@ def check(
             json.dumps([problem_record(p) for p in checked.problems], ensure_ascii=False, indent=2)
         )
     else:
+        # Notes are the reader's guesses (dropped lines, an assumed year): with -v.
+        shown = {"error": True, "warning": not quiet, "note": verbose > 0}
         for problem in checked.problems:
-            click.echo(problem_line(problem))
+            if shown[problem.level]:
+                click.echo(problem_line(problem))
         click.echo(
             _("{articles} articles, {errors} errors, {warnings} warnings").format(
                 articles=len(checked.articles),
                 errors=len(checked.errors),
-                warnings=len(checked.warnings),
+                warnings=sum(p.level == "warning" for p in checked.problems),
             ),
             err=True,
         )
@@ -657,7 +824,7 @@ def check(
 
 
 def problem_level(problem: Problem) -> str:
-    return _("error") if problem.level == "error" else _("warning")
+    return {"error": _("error"), "warning": _("warning"), "note": _("note")}[problem.level]
 
 
 def problem_line(problem: Problem) -> str:
@@ -679,5 +846,13 @@ def problem_record(problem: Problem) -> dict[str, object]:
 def init(directory: Path) -> None:
     from bulletin.scaffold import create_project
 
-    for path in create_project(directory):
+    created = create_project(directory)
+    for path in created:
         click.echo(_("Created {path}").format(path=display_path(path)), err=True)
+    folder = display_path(created[-1].parent) + "/"
+    if directory.resolve() == Path.cwd().resolve():
+        step = _("Next: copy the articles into {folder} then run 'bulletin check'")
+    else:
+        step = _("Next: cd {directory}, copy the articles into {folder} then run 'bulletin check'")
+        folder = created[-1].parent.relative_to(directory).as_posix() + "/"
+    click.echo(step.format(folder=folder, directory=display_path(directory)), err=True)

@@ -9,15 +9,17 @@ folder when there is none — the tool works without any config file.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 import tomllib
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bulletin.errors import BulletinError, Problem, SourceError
+from bulletin.errors import BulletinError, Problem, ProblemsError, SourceError
 from bulletin.i18n import _
 
 CONFIG_NAME = "bulletin.toml"
@@ -35,6 +37,8 @@ class Masthead:
     first_month: str | None = None
     first_number: int = 1
     website: str | None = None
+    issued: datetime.date | None = None  # date of issue; default: the build date, capped
+    logo: str | None = None  # an image file beside bulletin.toml, shown in the masthead
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,14 @@ class Unit:
     def addresses(self) -> list[str]:
         return [self.email] if isinstance(self.email, str) else list(self.email)
 
+    @property
+    def file_stem(self) -> str:
+        """The name as a file name (``phong-kinh-te``): ASCII, because the .eml
+        files and the send log must read the same on every system."""
+        plain = unicodedata.normalize("NFKD", self.name.replace("đ", "d").replace("Đ", "D"))
+        plain = plain.encode("ascii", "ignore").decode()
+        return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "don-vi"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -112,6 +124,9 @@ class Settings:
     email: Email = field(default_factory=Email)
     units: list[Unit] = field(default_factory=list)
     site: Site = field(default_factory=Site)
+    # [categories]: a category for .txt/.docx articles, by file-name prefix or folder
+    categories: dict[str, str] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # file names (or stems) printed first
 
     @property
     def articles_path(self) -> Path:
@@ -136,7 +151,6 @@ def find_config(start: Path | None = None) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
-
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -165,7 +179,9 @@ def load_settings(path: Path | None) -> Settings:
                 _line_of(text, "page_size"),
             )
         )
+    _check_mail(values, path, text)
     _check_first_month(values.bulletin.first_month, path, text)
+    _check_numbers(values, path, text)
     return dataclasses.replace(values, root=path.parent.resolve(), config_file=path)
 
 
@@ -228,6 +244,12 @@ def _check_type(value: Any, hint: Any, path: Path, text: str, name: str, key: st
         if kind is type(None):
             continue
         origin = typing.get_origin(kind) or kind
+        if origin is dict and isinstance(value, dict):
+            if all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+                return value
+            continue
+        if kind is datetime.date and type(value) is datetime.date:
+            return value
         if origin is list and isinstance(value, list):
             (item,) = typing.get_args(kind)
             if dataclasses.is_dataclass(item) and all(isinstance(v, dict) for v in value):
@@ -238,7 +260,12 @@ def _check_type(value: Any, hint: Any, path: Path, text: str, name: str, key: st
             origin is str and isinstance(value, str)
         ):
             return value
-    expected = {str: _("text"), int: _("a whole number")}.get(allowed[0], _("a list of texts"))
+    expected = {
+        str: _("text"),
+        int: _("a whole number"),
+        datetime.date: _("a date (2023-11-30)"),
+        dict[str, str]: _("a table of texts"),
+    }.get(allowed[0], _("a list of texts"))
     raise _type_error(path, text, name, key, expected)
 
 
@@ -251,3 +278,135 @@ def _line_of(text: str, key: str) -> int | None:
     pattern = re.compile(rf"^\s*(\[+\s*)?[\"']?{re.escape(key)}[\"']?\s*(=|\])", re.MULTILINE)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+SECURITY = ("auto", "starttls", "ssl", "none")
+_UNITS_HEADER = re.compile(r"^\s*\[\[\s*[\"']?units[\"']?\s*\]\]", re.MULTILINE)
+
+
+def address_problem(text: str) -> str | None:
+    """Why ``text`` is not one usable email address, or None. Parsed with the
+    standard library's header parser, so what passes here is what smtplib sends;
+    CR/LF is refused first: it would let a value write its own mail headers."""
+    from email import policy
+
+    if any(c in text for c in "\r\n") or not text.isprintable():
+        return _("line breaks or control characters are not allowed")
+    try:
+        header = policy.default.header_factory("To", text)
+        addresses = header.addresses  # type: ignore[attr-defined]
+    except (IndexError, ValueError, TypeError):
+        addresses, header = (), None
+    if header is None or header.defects or len(addresses) != 1:
+        return _("not an email address (like name@example.vn)")
+    if not addresses[0].username or not addresses[0].domain:
+        return _("not an email address (like name@example.vn)")
+    return None
+
+
+def _check_mail(settings: Settings, path: Path, text: str) -> None:
+    """[email] and [[units]] checked when the config loads, not halfway through a
+    send: every problem at once, each with its line in ``bulletin.toml``."""
+    problems: list[Problem] = []
+    email = settings.email
+    if email.security not in SECURITY:
+        message = _("'email.security' must be one of {values}").format(values=", ".join(SECURITY))
+        problems.append(Problem(path, message, _line_of(text, "security")))
+    for key in ("sender", "host", "username"):
+        value = getattr(email, key) or ""
+        reason = address_problem(value) if key == "sender" else None
+        if reason is None and any(c in value for c in "\r\n"):
+            reason = _("line breaks or control characters are not allowed")
+        if reason:
+            problems.append(Problem(path, f"'email.{key}': {reason}", _line_of(text, key)))
+    headers = [m.start() for m in _UNITS_HEADER.finditer(text)]
+    names: dict[str, int | None] = {}
+    stems: dict[str, str] = {}
+    for index, unit in enumerate(settings.units):
+        start = headers[index] if index < len(headers) else None
+        end = headers[index + 1] if index + 1 < len(headers) else len(text)
+
+        def line(key: str, start: int | None = start, end: int = end) -> int | None:
+            if start is None:
+                return _line_of(text, "units")
+            found = _line_of(text[start:end], key)
+            first = text.count("\n", 0, start) + 1
+            return first + found - 1 if found else first
+
+        problems += _unit_problems(unit, path, line, names, stems)
+    if problems:
+        raise ProblemsError(problems)
+
+
+def _unit_problems(
+    unit: Unit,
+    path: Path,
+    line: typing.Callable[[str], int | None],
+    names: dict[str, int | None],
+    stems: dict[str, str],
+) -> list[Problem]:
+    """One unit's problems; ``names`` and ``stems`` carry the units seen before."""
+    found = []
+    name = unicodedata.normalize("NFC", unit.name.strip())
+    if not name or any(c in name for c in "\r\n"):
+        found.append(Problem(path, _("A unit needs a name on one line"), line("name")))
+    elif name.casefold() in names:
+        message = _("Unit '{name}' is already listed on line {line}: give each unit its own name")
+        first = names[name.casefold()]
+        found.append(Problem(path, message.format(name=name, line=first), line("name")))
+    elif unit.file_stem in stems:
+        message = _(
+            "Units '{first}' and '{name}' give the same file name {file}.eml: "
+            "make the names differ in more than accents"
+        )
+        found.append(
+            Problem(
+                path,
+                message.format(first=stems[unit.file_stem], name=name, file=unit.file_stem),
+                line("name"),
+            )
+        )
+    names.setdefault(name.casefold(), line("name"))
+    stems.setdefault(unit.file_stem, name)
+    if not unit.addresses:
+        message = _("Unit '{name}' has no email address: give at least one")
+        found.append(Problem(path, message.format(name=name), line("email")))
+    for address in unit.addresses:
+        reason = address_problem(address)
+        if reason:
+            message = _("Unit '{name}': address {address!r}: {reason}")
+            found.append(
+                Problem(
+                    path, message.format(name=name, address=address, reason=reason), line("email")
+                )
+            )
+    return found
+
+
+# (section, key, lowest, highest): numbers outside these print nonsense or crash
+# ("Số -5"; a 0 dpi photo has no pixels; JPEG quality stops at 95 in Pillow).
+_RANGES = (
+    ("bulletin", "first_number", 1, 10_000),
+    ("photos", "print_dpi", 72, 1200),
+    ("photos", "email_dpi", 36, 600),
+    ("photos", "print_quality", 1, 95),
+    ("photos", "email_quality", 1, 95),
+)
+_LAYOUT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def _check_numbers(settings: Settings, path: Path, text: str) -> None:
+    """Numbers in their useful range and a layout given by name, each error with its line."""
+    problems = []
+    for section, key, lowest, highest in _RANGES:
+        value = getattr(getattr(settings, section), key)
+        if not lowest <= value <= highest:
+            message = _("'{key}' must be between {lowest} and {highest}, not {value}").format(
+                key=f"{section}.{key}", lowest=lowest, highest=highest, value=value
+            )
+            problems.append(Problem(path, message, _line_of(text, key)))
+    if not _LAYOUT_NAME.match(settings.layout):
+        message = _("'layout' must be the name of a layout, such as classic, not a path")
+        problems.append(Problem(path, message, _line_of(text, "layout")))
+    if problems:
+        raise ProblemsError(problems)

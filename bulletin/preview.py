@@ -1,56 +1,140 @@
 """``bulletin preview``: the PDF's pages as PNG images and a contact sheet.
 
 pypdfium2 renders the pages (no system tool needed); ``index.html`` shows
-them side by side, each linked to its full-size image, so the staff can look
-over the whole issue in a browser before printing.
+them side by side, each linked to its full-size image, with the month's
+warnings beside them, so the staff can look over the whole issue in a browser
+before printing. The preview's own PDF stays in the preview folder: the print
+PDF under its usual name is only ever written by ``bulletin make``.
+
+While ``--watch`` runs, the sheet reloads itself: each rebuild writes a new
+number to ``version.js``, which the open page loads again every second (a
+script element, since browsers refuse ``fetch`` on ``file://`` pages) and
+compares with the number it was written with.
 """
 
 from __future__ import annotations
 
 import html
-import shutil
+import json
 from collections.abc import Callable
 from pathlib import Path
 
-from bulletin.i18n import _
+from bulletin.errors import BulletinError, display_path
+from bulletin.i18n import _, current_language
 from bulletin.output import atomic_output
 
 DPI = 110
+PDF_NAME = "ban-tin-xem-truoc.pdf"
 
 
-def write_preview(pdf: Path, folder: Path, dpi: int = DPI) -> Path:
-    """``folder/trang-01.png`` … and ``folder/index.html``; returns the index."""
+def preview_folder(out: Path, month: str) -> Path:
+    """``out/preview-YYYY-MM/``, refused early when something else has its name."""
+    folder = out / f"preview-{month}"
+    _usable(folder)
+    return folder
+
+
+def _usable(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise BulletinError(
+            _("{path}: a file has the preview folder's name: move it away or rename it").format(
+                path=display_path(folder)
+            )
+        )
+
+
+def write_preview(
+    pdf: Path,
+    folder: Path,
+    dpi: int = DPI,
+    *,
+    title: str = "",
+    warnings: list[str] | None = None,
+    version: int | None = None,
+) -> Path:
+    """``folder/trang-01.png`` … and ``folder/index.html``; returns the index.
+
+    ``version``: watching; the sheet reloads itself when ``version.js`` changes.
+    Each image is replaced atomically, so an open page never shows half a page."""
     import pypdfium2
 
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    document = pypdfium2.PdfDocument(pdf)
+    _usable(folder)
     names = []
+    document = pypdfium2.PdfDocument(pdf)
     try:
         for number, page in enumerate(document, 1):
             name = f"trang-{number:02d}.png"
-            page.render(scale=dpi / 72).to_pil().save(folder / name, optimize=True)
+            with atomic_output(folder / name) as temporary:
+                page.render(scale=dpi / 72).to_pil().save(temporary, format="PNG", optimize=True)
             names.append(name)
     finally:
         document.close()
+    for old in folder.glob("trang-*.png"):
+        if old.name not in names:
+            old.unlink(missing_ok=True)
     index = folder / "index.html"
+    sheet = _contact_sheet(title or pdf.name, names, warnings or [], version)
     with atomic_output(index) as temporary:
-        temporary.write_text(_contact_sheet(pdf.name, names), encoding="utf-8")
+        temporary.write_text(sheet, encoding="utf-8")
+    if version is not None:
+        with atomic_output(folder / "version.js") as temporary:
+            temporary.write_text(f"window.previewVersion = {version};\n", encoding="utf-8")
     return index
 
 
-def _contact_sheet(title: str, names: list[str]) -> str:
+# Loads version.js again every second; a different number means a rebuild happened.
+RELOAD_SCRIPT = """<script>
+const shown = %s;
+setInterval(() => {
+  const tag = document.createElement("script");
+  tag.src = "version.js?" + Date.now();
+  tag.onload = () => {
+    tag.remove();
+    if (window.previewVersion !== undefined && window.previewVersion !== shown) location.reload();
+  };
+  tag.onerror = () => tag.remove();
+  document.head.appendChild(tag);
+}, 1000);
+</script>"""
+
+
+def _contact_sheet(title: str, names: list[str], warnings: list[str], version: int | None) -> str:
+    total = len(names)
     pages = "\n".join(
-        f'<a href="{n}"><img src="{n}" alt="{_("Page {n}").format(n=i)}"><span>{i}</span></a>'
+        f'<a href="{n}"><img src="{n}" alt="{html.escape(_alt(i, total))}">'
+        f"<span>{html.escape(_label(i))}</span></a>"
         for i, n in enumerate(names, 1)
     )
+    if warnings:
+        heading = _("Warnings ({n})").format(n=len(warnings))
+        items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+        notes = f"<h2>{html.escape(heading)}</h2><ul>{items}</ul>"
+    else:
+        notes = f"<p>{html.escape(_no_warnings())}</p>"
+    script = RELOAD_SCRIPT % json.dumps(version) if version is not None else ""
+    name = html.escape(title)
     return (
-        f'<!doctype html><html lang="vi"><meta charset="utf-8"><title>{html.escape(title)}</title>'
-        "<style>body{font-family:sans-serif;background:#ddd;margin:1em}"
-        "main{display:flex;flex-wrap:wrap;gap:1em}a{text-align:center;color:#333}"
+        f'<!doctype html><html lang="{current_language()}"><meta charset="utf-8">'
+        f"<title>{name}</title>"
+        "<style>body{font-family:sans-serif;background:#ddd;margin:1em;display:flex;gap:1.5em;"
+        "align-items:flex-start}main{display:flex;flex-wrap:wrap;gap:1em;flex:1}"
+        "a{text-align:center;color:#333}aside{width:22em;background:#fff;padding:.5em 1em;"
+        "box-shadow:0 1px 4px #0005}aside li{margin:.4em 0}h1{font-size:1.3em}"
         "img{display:block;width:260px;background:#fff;box-shadow:0 1px 4px #0005}</style>"
-        f"<h1>{html.escape(title)}</h1><main>{pages}</main></html>\n"
+        f"{script}<aside><h1>{name}</h1>{notes}</aside><main>{pages}</main></html>\n"
     )
+
+
+def _no_warnings() -> str:
+    return _("No warnings.")
+
+
+def _label(number: int) -> str:
+    return _("Page {n}").format(n=number)
+
+
+def _alt(number: int, total: int) -> str:
+    return _("Page {n} of {total} of the bulletin").format(n=number, total=total)
 
 
 def watch(paths: list[Path], rebuild: Callable[[], None], stop_event: object | None = None) -> None:

@@ -36,6 +36,24 @@ address = "Số 3 Phan Đình Giót, Thanh Xuân, Hà Nội"
 # printer = "Phòng Hành chính"
 # print_run = 50
 interval = "Hằng tháng"
+
+# Gửi bản tin qua thư điện tử (lệnh bulletin send): bỏ dấu # ở đầu các dòng dưới đây
+# rồi sửa cho đúng. Mật khẩu không ghi ở đây: lệnh sẽ hỏi khi gửi.
+# [email]
+# host = "mail.example.vn"          # máy chủ thư của Viện
+# port = 587
+# security = "auto"     # auto: mã hóa (STARTTLS) khi máy chủ hỗ trợ; hoặc starttls, ssl, none
+# sender = "vanphong@example.vn"    # địa chỉ gửi đi
+# username = "vanphong" # tên đăng nhập: khi có, bắt buộc mã hóa trừ khi ghi security = "none"
+# max_attachment_mb = 10            # tệp PDF lớn hơn thì không gửi
+#
+# [[units]]                         # mỗi đơn vị nhận bản tin là một bảng [[units]]
+# name = "Phòng Kinh tế Dự án"
+# email = "kinhte@example.vn"       # một địa chỉ
+#
+# [[units]]
+# name = "Phòng Công nghệ Khai thác"
+# email = ["khaithac@example.vn", "truongphong@example.vn"]   # hoặc một danh sách
 """
 
 EXAMPLE_ARTICLE = """\

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import email
+import errno
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from email import policy
@@ -13,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 from PIL import Image
 
@@ -42,13 +47,16 @@ email = "tuvan@vienmo.example.vn"
 class Mailbox:
     """An aiosmtpd handler that keeps what it accepts and can refuse addresses."""
 
-    def __init__(self, refuse: set[str] | None = None) -> None:
+    def __init__(self, refuse: set[str] | None = None, temporary: set[str] | None = None) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
         self.refuse = refuse or set()
+        self.temporary = temporary or set()
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         if address in self.refuse:
             return "550 5.1.1 mailbox unavailable"
+        if address in self.temporary:
+            return "451 4.3.2 try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -133,7 +141,8 @@ def test_a_failed_run_is_completed_by_the_rerun(mailing, server) -> None:  # typ
     controller = server(failing, port)
     code, output = send()
     assert code == 1
-    assert "không gửi được cho Phòng Công nghệ Khai thác: " in output and "550" in output
+    assert "Không gửi được cho Phòng Công nghệ Khai thác: " in output and "550" in output
+    assert "Đã gửi 2/3 đơn vị; 1 lỗi: Phòng Công nghệ Khai thác" in output
     assert len(failing.messages) == 2  # the first and third units were served
     controller.stop()
     healthy = Mailbox()
@@ -150,9 +159,13 @@ def test_a_failed_run_is_completed_by_the_rerun(mailing, server) -> None:  # typ
 
 
 def test_server_down_names_the_problem(mailing) -> None:  # type: ignore[no-untyped-def]
+    _project, port = mailing
     code, output = send()
     assert code == 1
-    assert "không kết nối được máy chủ thư 127.0.0.1" in output
+    assert output.strip() == (
+        f"Lỗi: Không kết nối được máy chủ thư 127.0.0.1:{port}: máy chủ từ chối kết nối: "
+        "sai cổng, hoặc máy đó không chạy dịch vụ thư"
+    )  # the system's "[Errno 111] Connection refused" is English
 
 
 def test_dry_run_writes_eml_files(mailing) -> None:  # type: ignore[no-untyped-def]
@@ -184,7 +197,180 @@ def test_unknown_unit(mailing) -> None:  # type: ignore[no-untyped-def]
     assert code == 1 and "Phòng Không Có" in output
 
 
+class SlowMailbox(Mailbox):
+    """Takes a while over each message, so that two sends overlap."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.4)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_two_sends_at_once_mail_each_unit_once(mailing, server) -> None:  # type: ignore[no-untyped-def]
+    project, port = mailing
+    mailbox = SlowMailbox()
+    server(mailbox, port)
+    command = [sys.executable, "-m", "bulletin", "send"]
+    runs = [
+        subprocess.Popen(command, cwd=project, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    results = []
+    for run in runs:
+        with run:
+            _out, errors = run.communicate(timeout=60)
+        results.append((run.returncode, errors))
+    assert len(mailbox.messages) == 3, results  # not 6
+    codes = sorted(code for code, _ in results)
+    assert codes in ([0, 0], [0, 1]), results
+    if codes == [0, 1]:
+        refused = next(text for code, text in results if code == 1)
+        assert "Lỗi: Một lệnh 'bulletin send' khác đang gửi bản tin tháng này" in refused
+    assert send()[0] == 0 and len(mailbox.messages) == 3
+
+
+def test_a_temporary_refusal_is_retried_for_that_address_only(mailing, server) -> None:  # type: ignore[no-untyped-def]
+    project, port = mailing
+    busy = Mailbox(temporary={"truongphong@vienmo.example.vn"})
+    controller = server(busy, port)
+    code, output = send()
+    assert code == 1
+    assert (
+        "Không gửi được cho Phòng Công nghệ Khai thác: truongphong@vienmo.example.vn: "
+        "451 4.3.2 try again later (từ chối tạm thời: lần chạy sau sẽ gửi lại)"
+    ) in output
+    assert "Đã gửi 2/3 đơn vị; 1 lỗi: Phòng Công nghệ Khai thác" in output
+    assert "Đã gửi cho Phòng Công nghệ Khai thác" not in output
+    assert [sorted(r) for r, _ in busy.messages][1] == ["khaithac@vienmo.example.vn"]
+    log = json.loads((project / "out" / "sent-2023-11.json").read_text(encoding="utf-8"))
+    unit = log["Phòng Công nghệ Khai thác"]
+    assert unit["khaithac@vienmo.example.vn"]["state"] == "sent"
+    assert unit["truongphong@vienmo.example.vn"]["state"] == "failed"
+    controller.stop()
+    later = Mailbox()
+    server(later, port)
+    code, output = send()
+    assert code == 0, output
+    assert [r for r, _ in later.messages] == [["truongphong@vienmo.example.vn"]]
+    message = email.message_from_bytes(later.messages[0][1], policy=policy.default)
+    assert "khaithac@vienmo.example.vn" in message["To"]  # the same message, to the one left
+    assert "Đã gửi 3/3 đơn vị (2 đơn vị từ lần chạy trước)" in output
+
+
+def test_a_send_log_that_cannot_be_written_leaves_the_unit_unknown_not_resent(  # type: ignore[no-untyped-def]
+    mailing, server, monkeypatch
+) -> None:
+    from bulletin import send as mail
+
+    _project, port = mailing
+    mailbox = Mailbox()
+    server(mailbox, port)
+    real_write = mail._write_log
+    writes = []
+
+    def failing_second_write(path: Path, log: object) -> None:
+        writes.append(path)
+        if len(writes) == 2:  # after unit 1 was mailed: the disk filled up
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(path, log)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mail, "_write_log", failing_second_write)
+    code, output = send()
+    assert code == 1
+    assert len(mailbox.messages) == 1
+    assert "Lỗi: Không ghi được nhật ký gửi out/sent-2023-11.json" in output
+    assert "không rõ Phòng Kinh tế Dự án đã nhận được chưa" in output
+    monkeypatch.setattr(mail, "_write_log", real_write)
+    code, output = send()
+    assert code == 1
+    assert len(mailbox.messages) == 3  # units 2 and 3; unit 1 is not mailed twice
+    assert "Đã gửi 2/3 đơn vị; 1 chưa rõ: Phòng Kinh tế Dự án" in output
+    assert "Không rõ Phòng Kinh tế Dự án đã nhận được chưa (kinhte@vienmo.example.vn)" in output
+    code, output = send("--resend", "--only", "Phòng Kinh tế Dự án")
+    assert code == 0, output
+    assert len(mailbox.messages) == 4
+    assert send() == (0, send()[1]) and len(mailbox.messages) == 4
+
+
+def test_no_login_in_clear_when_the_server_offers_no_starttls(  # type: ignore[no-untyped-def]
+    mailing, server, monkeypatch
+) -> None:
+    project, port = mailing
+    config = project / "bulletin.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace('security = "none"', 'security = "auto"\nusername = "vanphong"'),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BULLETIN_SMTP_PASSWORD", "mat-khau")
+    logins: list[str] = []
+    mailbox = Mailbox()
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=lambda server, session, envelope, mechanism, auth: (
+            logins.append(auth.login.decode()) or AuthResult(success=True)
+        ),
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        code, output = send()
+        assert code == 1
+        assert "Máy chủ thư 127.0.0.1:" in output and "không hỗ trợ STARTTLS" in output
+        assert 'ghi security = "none" trong [email]' in output
+        assert logins == [] and mailbox.messages == []
+        # written out explicitly, plaintext login is the user's choice
+        config.write_text(
+            text.replace('security = "none"', 'security = "none"\nusername = "vanphong"'),
+            encoding="utf-8",
+        )
+        code, output = send()
+        assert code == 0, output
+        assert logins == ["vanphong"] and len(mailbox.messages) == 3
+    finally:
+        controller.stop()
+
+
+def test_test_send_to_oneself_is_not_recorded(mailing, server) -> None:  # type: ignore[no-untyped-def]
+    project, port = mailing
+    mailbox = Mailbox()
+    server(mailbox, port)
+    code, output = send("--to", "toi@vienmo.example.vn")
+    assert code == 0, output
+    assert "Đã gửi thư thử (như thư gửi Phòng Kinh tế Dự án) tới toi@vienmo.example.vn" in output
+    assert [r for r, _ in mailbox.messages] == [["toi@vienmo.example.vn"]]
+    message = email.message_from_bytes(mailbox.messages[0][1], policy=policy.default)
+    assert message["To"] == "toi@vienmo.example.vn"
+    assert not (project / "out" / "sent-2023-11.json").exists()
+    code, output = send()
+    assert code == 0 and len(mailbox.messages) == 4  # the real send serves all three
+    code, output = send("--to", "toi vienmo.example.vn")
+    assert code == 1 and "--to 'toi vienmo.example.vn': không phải địa chỉ thư điện tử" in output
+
+
+def test_progress_and_summary_on_stderr(mailing, server) -> None:  # type: ignore[no-untyped-def]
+    _project, port = mailing
+    server(Mailbox(), port)
+    result = CliRunner().invoke(main, ["send"])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Đơn vị 1/3: Phòng Kinh tế Dự án…"
+    assert "Đơn vị 3/3: Trung tâm Tư vấn…" in lines
+    assert lines[-1] == "Đã gửi 3/3 đơn vị"
+    assert result.stdout == ""
+    quiet = CliRunner().invoke(main, ["send", "-q", "--resend"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
 def test_preview_writes_pages_and_contact_sheet(project: Path) -> None:
+    printed = CliRunner().invoke(main, ["make", "-q"])
+    assert printed.exit_code == 0, printed.output
+    print_pdf = project / "out" / "ban-tin-2023-11.pdf"
+    before = print_pdf.read_bytes()
+    (project / "articles" / "2023-11" / "khong-ngay.txt").write_text(
+        "Tin không có ngày\n\nViện tổ chức buổi họp giao ban thường kỳ của các phòng.\n",
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(main, ["preview", "-q"])
     assert result.exit_code == 0, result.output
     folder = project / "out" / "preview-2023-11"
@@ -192,12 +378,82 @@ def test_preview_writes_pages_and_contact_sheet(project: Path) -> None:
     pages = sorted(folder.glob("trang-*.png"))
     from pypdf import PdfReader
 
-    assert len(pages) == len(PdfReader(project / "out" / "ban-tin-2023-11.pdf").pages)
+    count = len(PdfReader(folder / "ban-tin-xem-truoc.pdf").pages)
+    assert len(pages) == count >= 4
+    assert print_pdf.read_bytes() == before  # the print PDF is make's alone
     with Image.open(pages[0]) as first:
         width, height = first.size
     assert abs(width - 909) <= 2 and abs(height - 1286) <= 2  # A4 at 110 dpi
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert index.count("<img") == len(pages)
+    assert '<html lang="vi">' in index and "<title>Xem trước bản tin tháng 11/2023</title>" in index
+    assert f'alt="Trang 1/{count} của bản tin"' in index and f"<span>Trang {count}</span>" in index
+    # the month's warnings beside the pages
+    assert (
+        "<aside><h1>Xem trước bản tin tháng 11/2023</h1><h2>Cảnh báo (1)</h2><ul><li>"
+        "articles/2023-11/khong-ngay.txt: không tìm thấy ngày tháng trong đoạn đầu"
+        "</li></ul></aside>"
+    ) in index
+    assert "version.js" not in index and not (folder / "version.js").exists()  # not watching
+
+
+def test_preview_folder_taken_by_a_file(project: Path) -> None:
+    (project / "out").mkdir()
+    (project / "out" / "preview-2023-11").write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(main, ["preview", "-q"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Lỗi: out/preview-2023-11: có một tệp trùng tên với thư mục xem trước: "
+        "hãy chuyển đi hoặc đổi tên tệp đó"
+    )
+    assert (project / "out" / "preview-2023-11").read_text(encoding="utf-8") == "not a folder"
+
+
+def test_watch_reloads_config_survives_errors_and_reloads_the_page(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watch loop itself, with the file watcher replaced by three events: an
+    edit to bulletin.toml, a rebuild that hits a bug, then a good rebuild."""
+    from bulletin import build as building
+    from bulletin import preview as previews
+    from tests.conftest import pdf_text
+
+    folder = project / "out" / "preview-2023-11"
+    seen: dict[str, object] = {}
+    real_build = building.build
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("boom")
+
+    def fake_watch(paths: list[Path], rebuild) -> None:  # type: ignore[no-untyped-def]
+        seen["paths"] = paths
+        seen["first"] = (folder / "version.js").read_text(encoding="utf-8")
+        config = project / "bulletin.toml"
+        text = config.read_text(encoding="utf-8")
+        config.write_text(
+            text.replace('name = "Thông tin Khoa học Công nghệ Mỏ"', 'name = "Bản tin Đổi Tên"'),
+            encoding="utf-8",
+        )
+        rebuild()
+        seen["renamed"] = " ".join(pdf_text(folder / "ban-tin-xem-truoc.pdf"))
+        seen["second"] = (folder / "version.js").read_text(encoding="utf-8")
+        monkeypatch.setattr(building, "build", broken)
+        rebuild()  # must report and return, not end the watch
+        monkeypatch.setattr(building, "build", real_build)
+        rebuild()
+
+    monkeypatch.setattr(previews, "watch", fake_watch)
+    result = CliRunner().invoke(main, ["preview", "--watch", "-q"])
+    assert result.exit_code == 0, result.output
+    assert project / "bulletin.toml" in seen["paths"]  # type: ignore[operator]
+    assert "Bản tin Đổi Tên" in str(seen["renamed"])  # the config was read again
+    assert "Lỗi ngoài dự kiến (RuntimeError: boom); vẫn tiếp tục theo dõi" in result.output
+    assert result.output.count("out/preview-2023-11/index.html") == 3  # and it went on
+    assert seen["first"] != seen["second"]
+    assert str(seen["second"]).startswith("window.previewVersion = ")
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert 'tag.src = "version.js?" + Date.now();' in index  # the open page reloads itself
+    assert not (project / "out" / "ban-tin-2023-11.pdf").exists()
 
 
 def test_watch_rebuilds_on_change(project: Path) -> None:
