@@ -31,6 +31,11 @@ CLICK_MESSAGES = (
     N_("PATH"),
     N_("FILE"),
     N_("DIRECTORY"),
+    N_("INTEGER RANGE"),
+    N_("FLOAT RANGE"),
+    N_("BOOLEAN"),
+    N_("FILENAME"),
+    N_("FILES"),  # bulletin read FILES...
     # Errors.
     N_("Try '{command} {option}' for help."),
     N_("No such command {name!r}."),

@@ -30,7 +30,7 @@ def layout_dirs(settings: Settings, name: str) -> list[Path]:
     found = [folder for folder in candidates if folder.is_dir()]
     if not found:
         raise BulletinError(
-            _("unknown layout '{name}' (built-in: {names})").format(
+            _("Unknown layout '{name}' (built-in: {names})").format(
                 name=name, names=", ".join(available_layouts())
             )
         )
@@ -141,5 +141,5 @@ def render_html(
         ) from None
     except jinja2.TemplateError as exc:
         raise BulletinError(
-            _("layout '{name}': template error: {reason}").format(name=layout, reason=exc)
+            _("Layout '{name}': template error: {reason}").format(name=layout, reason=exc)
         ) from None

@@ -81,7 +81,7 @@ def render(html: str, base: Path, allowed: Sequence[Path]) -> Document:
         ).render(stylesheets=[fonts])
     except RefusedURL as refused:
         raise BulletinError(
-            _("refused to load {url}: only files of the project may be used").format(
+            _("Refused to load {url}: only files of the project may be used").format(
                 url=refused.args[0]
             )
         ) from None

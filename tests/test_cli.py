@@ -101,7 +101,7 @@ def test_init_then_make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         (["make", "-q", "--articles", "khong-co"], "khong-co: không tìm thấy thư mục"),
         (["make", "-q", "--month", "11-2023"], "--month phải có dạng 2023-11"),
         (["make", "-q", "--month", "2024-01"], "không có thư mục cho tháng 2024-01"),
-        (["make", "-q", "--layout", "khong-co"], "không có mẫu trình bày 'khong-co'"),
+        (["make", "-q", "--layout", "khong-co"], "Không có mẫu trình bày 'khong-co'"),
         (["make", "-q", "--config", "khong-co.toml"], "khong-co.toml: không tìm thấy tệp cấu hình"),
     ],
 )

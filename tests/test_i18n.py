@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import gettext
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -52,3 +54,73 @@ def test_language_from_environment() -> None:
     assert i18n.language_from_environment({"LANG": "vi_VN.UTF-8"}) == "vi"
     assert i18n.language_from_environment({"LC_MESSAGES": "en_GB", "LANG": "vi_VN"}) == "en"
     assert i18n.language_from_environment({"BULLETIN_LANG": "vi", "LANG": "en_US"}) == "vi"
+
+
+# A message begins with a capital letter, unless it begins with a name the user
+# types or sees as is: a file or key (bulletin.toml, page_size), an option or a
+# value (--month, print:), a placeholder ({path}) or an acronym (YAML, PDF).
+NAME = re.compile(r"^(\S*[._\[{'\"/-]\S*|[a-z]+:|[A-Z0-9]{2,}\S*)(\s|$)")
+# Calls whose text stands on its own line (fragments inside other messages and
+# problems shown after "file:line:" are not whole messages).
+WHOLE = {"echo", "secho", "stage", "prompt", "confirm", "BulletinError", "UsageError"}
+
+
+def starts_lower(text: str) -> bool:
+    return text[:1].isalpha() and text[:1].islower() and not NAME.match(text)
+
+
+def whole_messages() -> dict[str, str]:
+    """msgid → where, for every ``_()``/``N_()`` text shown as a message of its own:
+    echoed, raised as an error, or a help text."""
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and _name(node.func) in ("_", "N_")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                continue
+            top: ast.AST = node
+            while isinstance(parents.get(top), ast.Attribute) and parents[top].attr == "format":
+                top = parents[parents[top]]  # _("…").format(…)
+            up = parents.get(top)
+            if (isinstance(up, ast.keyword) and up.arg in ("help", "label")) or (
+                isinstance(up, ast.Call) and top in up.args and _name(up.func) in WHOLE
+            ):
+                found[node.args[0].value] = f"{path.name}:{node.lineno}"
+    return found
+
+
+def _name(func: ast.expr) -> str | None:
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+
+
+def test_whole_messages_start_with_a_capital() -> None:
+    messages = whole_messages()
+    assert len(messages) > 50  # the scan does find the tool's messages
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="vi")
+    lower = [f"{where}: {text}" for text, where in messages.items() if starts_lower(text)]
+    for text in messages:
+        entry = catalog.get(text)
+        translated = entry.string if entry is not None else ""
+        translated = translated[0] if isinstance(translated, tuple) else translated
+        if starts_lower(translated):
+            lower.append(f"{messages[text]}: {translated}")
+    assert not lower, "\n".join(lower)
+
+
+def test_translations_keep_fragments_lower_case() -> None:
+    """A fragment (a reason inside another message) is not made a sentence."""
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="vi")
+    for message in catalog:
+        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+        msgstr = message.string[0] if isinstance(message.string, tuple) else message.string
+        if msgid and msgstr and starts_lower(msgid):
+            assert not (msgstr[:1].isupper() and not NAME.match(msgstr)), (msgid, msgstr)

@@ -318,7 +318,7 @@ def test_refused_url_from_a_user_layout_is_one_line_in_the_users_language(
     code, output = invoke("--lang", "en", "make", "-q")
     assert code == 1
     assert output.strip().splitlines() == [
-        "Error: refused to load file:///etc/hostname: only files of the project may be used"
+        "Error: Refused to load file:///etc/hostname: only files of the project may be used"
     ]
     assert not list((project / "out").glob("*.pdf"))
 
