@@ -8,6 +8,7 @@ first so that it loads WeasyPrint while this one reads the month.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass
@@ -20,9 +21,9 @@ from bulletin.collect import Month, month_folders
 from bulletin.config import Settings, config_problem
 from bulletin.errors import BulletinError, Problem, ProblemsError, SourceError, display_path
 from bulletin.i18n import _, ngettext
-from bulletin.model import Issue, Photo
+from bulletin.model import Article, Issue, Photo
 from bulletin.output import atomic_output
-from bulletin.worker import Job, Renderer
+from bulletin.worker import Job, Renderer, Result
 
 
 class Reporter(Protocol):
@@ -57,7 +58,14 @@ def today() -> date:
     """The build date; ``SOURCE_DATE_EPOCH`` fixes it for reproducible output."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+        except (OverflowError, OSError, ValueError):  # beyond the year 9999
+            raise BulletinError(
+                _("SOURCE_DATE_EPOCH={value} is not a time this tool can print").format(
+                    value=epoch[:30]
+                )
+            ) from None
     return date.today()
 
 
@@ -83,13 +91,33 @@ def issue_number(settings: Settings, month: Month) -> int:
 
 
 def make_issue(settings: Settings, source: MonthCheck) -> Issue:
+    """The issue as printed: the lead story first, categories filled in, dated."""
+    from bulletin.edition import arrange, issue_date
+
+    year, month = source.month.year, source.month.month
     return Issue(
-        year=source.month.year,
-        month=source.month.month,
+        year=year,
+        month=month,
         number=issue_number(settings, source.month),
-        articles=source.articles,
-        issued=today(),
+        articles=tuple(arrange(source.articles, settings, source.folder)),
+        issued=issue_date(settings, year, month, today()),
     )
+
+
+def refuse_incompatible(layout: str, booklet: bool, archive: bool, pick: int | None) -> None:
+    """Option pairs that cannot make one sensible PDF are refused before any work:
+    a booklet is the A5 issue folded (not a poster, and not the archive copy,
+    which is the A4 issue as published); ``--pick`` chooses a poster's articles."""
+    if booklet and layout == "poster":
+        raise BulletinError(
+            _("--booklet and --layout poster cannot be combined: make them one by one")
+        )
+    if archive and (booklet or layout == "poster"):
+        raise BulletinError(
+            _("--archive keeps the issue as published: it cannot be a booklet or a poster")
+        )
+    if pick is not None and layout != "poster":
+        raise BulletinError(_("--pick chooses the poster's articles: use it with --layout poster"))
 
 
 @dataclass(frozen=True)
@@ -130,6 +158,7 @@ def build(
     skip_bad: bool = False,
     booklet: bool = False,
     archive: bool = False,
+    pick: int | None = None,
     reporter: Reporter | None = None,
     renderer: Renderer | None = None,
 ) -> BuildResult:
@@ -143,6 +172,7 @@ def build(
 
     started = time.perf_counter()
     reporter = reporter or Silent()
+    refuse_incompatible(settings.layout, booklet, archive, pick)
     if booklet:
         settings = settings.override(page_size="a5")
     with renderer or Renderer() as worker:
@@ -150,12 +180,20 @@ def build(
         issue = make_issue(settings, source)
         folders = layout_dirs(settings, settings.layout)
         cache = settings.out_path / ".cache" / "photos"
-        urls = prepare_photos(settings, issue, folders, variant, cache, reporter)
+        issue, urls = prepare_photos_or_skip(
+            settings, issue, folders, variant, cache, reporter, skip_bad
+        )
+        fit_poster = False
+        if settings.layout == "poster":
+            from bulletin.edition import poster_choice
+
+            chosen, by_user = poster_choice(issue.articles, pick)
+            issue, fit_poster = dataclasses.replace(issue, articles=tuple(chosen)), not by_user
         count = len(issue.articles)
         reporter.stage(
             ngettext("Laying out {n} article", "Laying out {n} articles", count).format(n=count)
         )
-        html = render_html(issue, settings, settings.layout, urls)
+        html = render_html(issue, settings, settings.layout, urls, booklet=booklet)
         kind = output_kind(settings, booklet, archive)
         target = out or output_name(settings, issue, variant, kind)
         if keep_html:
@@ -169,16 +207,54 @@ def build(
             booklet=booklet,
             archive_of=source.folder if kind == "archive" else None,
         )
-        result = worker.run(job)
-    if result.error:
-        raise BulletinError(result.error)
-    if result.crash:
-        raise RuntimeError(f"the render worker failed:\n{result.crash}")
+        result = _checked(worker.run(job))
+        if booklet and result.pages % 4:
+            # Blank pages before the back cover make the booklet a multiple of four.
+            pad = -result.pages % 4
+            html = render_html(issue, settings, settings.layout, urls, booklet=True, pad_pages=pad)
+            result = _rerun(job, html)
+        if fit_poster and result.pages > 1:
+            issue = dataclasses.replace(issue, articles=_on_first_page(issue, result.pdf))
+            html = render_html(issue, settings, settings.layout, urls)
+            result = _rerun(job, html)
+    pages = result.pages // 2 if booklet else result.pages  # the PDF's pages: sheet sides
     reporter.stage(_("Writing {path}").format(path=display_path(target)))
     with atomic_output(target) as temporary:
         temporary.write_bytes(result.pdf)
     seconds = time.perf_counter() - started
-    return BuildResult(target, result.pages, seconds, issue.key, source.folder)
+    return BuildResult(target, pages, seconds, issue.key, source.folder)
+
+
+def _rerun(job: Job, html: str) -> Result:
+    """A second render (booklet padding, poster fitting), in a fresh worker: the
+    first one served its one job."""
+    with Renderer() as worker:
+        return _checked(worker.run(dataclasses.replace(job, html=html)))
+
+
+def _checked(result: Result) -> Result:
+    if result.error:
+        raise BulletinError(result.error)
+    if result.crash:
+        raise RuntimeError(f"the render worker failed:\n{result.crash}")
+    return result
+
+
+def _on_first_page(issue: Issue, pdf: bytes) -> tuple[Article, ...]:
+    """The poster's articles whose card (one bookmark each) landed on page 1: those
+    that fit on the one A3 page, the lead story at least."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.generic import Destination
+
+    reader = PdfReader(io.BytesIO(pdf))
+    first = sum(
+        1
+        for item in reader.outline
+        if isinstance(item, Destination) and reader.get_destination_page_number(item) == 0
+    )
+    return issue.articles[: max(first, 1)]
 
 
 def prepare_photos(
@@ -203,6 +279,42 @@ def prepare_photos(
     )
 
 
+def prepare_photos_or_skip(
+    settings: Settings,
+    issue: Issue,
+    folders: list[Path],
+    variant: str,
+    cache: Path,
+    reporter: Reporter,
+    skip_bad: bool,
+) -> tuple[Issue, dict[Photo, str]]:
+    """The photos prepared; with ``skip_bad``, an article whose photo turns out damaged
+    only when decoded is left out, as a bad article found while reading would be."""
+    try:
+        return issue, prepare_photos(settings, issue, folders, variant, cache, reporter)
+    except ProblemsError as error:
+        if not skip_bad:
+            raise
+        bad = {problem.path for problem in error.problems}
+        for problem in error.problems:
+            reporter.warning(_left_out(problem))
+    kept = tuple(a for a in issue.articles if a.source not in bad)
+    if not kept:
+        folder = display_path(issue.articles[0].source.parent)
+        raise BulletinError(_("{folder}: no usable article").format(folder=folder))
+    issue = dataclasses.replace(issue, articles=kept)
+    return issue, prepare_photos(settings, issue, folders, variant, cache, reporter)
+
+
+def _left_out(problem: Problem) -> Problem:
+    return Problem(
+        problem.path,
+        _("left out: {message}").format(message=problem.message),
+        problem.line,
+        "warning",
+    )
+
+
 def read_month(
     settings: Settings,
     month: Month | None,
@@ -214,18 +326,11 @@ def read_month(
     """The checked month; stop on any error unless ``skip_bad`` leaves those articles out."""
     folder, month = locate(settings, month, articles)
     reporter.stage(_("Reading {folder}").format(folder=display_path(folder)))
-    checked = check_month(settings, month, folder, today().year, strict)
+    checked = check_month(settings, month, folder, today().year, strict, decode_photos=False)
     if checked.errors and not skip_bad:
         raise ProblemsError(checked.errors)
     for problem in checked.errors:
-        reporter.warning(
-            Problem(
-                problem.path,
-                _("left out: {message}").format(message=problem.message),
-                problem.line,
-                "warning",
-            )
-        )
+        reporter.warning(_left_out(problem))
     checked = checked.without_bad_articles()
     if not checked.articles:
         raise BulletinError(

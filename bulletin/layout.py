@@ -8,24 +8,36 @@ without copying the rest — as rendercv's and MkDocs' theme loaders do.
 
 from __future__ import annotations
 
+import base64
+import mimetypes
+import re
 import tomllib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bulletin import dates
+from bulletin import dates, typography
 from bulletin.config import Settings
 from bulletin.errors import BulletinError
 from bulletin.i18n import _
-from bulletin.model import Article, Figure, Issue, Photo
+from bulletin.model import Article, Figure, Html, Issue, Photo
 from bulletin.resources import LAYOUTS_DIR
 
 ENTRY_TEMPLATE = "bulletin.html.j2"
+_LAYOUT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 def layout_dirs(settings: Settings, name: str) -> list[Path]:
     """The folders searched for a layout's files, the user's first."""
+    if not _LAYOUT_NAME.match(name):  # "classic/../poster", "/etc": a name, not a path
+        raise BulletinError(
+            _("Unknown layout '{name}' (built-in: {names})").format(
+                name=name, names=", ".join(available_layouts())
+            )
+        )
     candidates = [settings.root / "layouts" / name, LAYOUTS_DIR / name]
     found = [folder for folder in candidates if folder.is_dir()]
     if not found:
@@ -74,12 +86,16 @@ def available_layouts() -> list[str]:
 
 
 def environment(folders: list[Path]) -> jinja2.Environment:
-    """Autoescaping environment: article text is data, never markup."""
-    env = jinja2.Environment(
+    """Autoescaping environment: article text is data, never markup. Sandboxed:
+    a layout from a user's ``layouts/`` folder (or one a colleague sent) may call
+    the functions and read the data it is given, never reach Python's internals
+    (``cycler.__init__.__globals__.os.popen``) nor change what it is given."""
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folders),
         # Compiled templates are kept in a private folder of the user's temp
         # directory, keyed by each template's source: no recompiling on every build.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(),
+        # Their own file names: code compiled outside the sandbox is never loaded.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(pattern="__bulletin_sandboxed_%s.cache"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -87,8 +103,66 @@ def environment(folders: list[Path]) -> jinja2.Environment:
     )
     env.filters.update(dates.FILTERS)
     env.tests["figure"] = lambda block: isinstance(block, Figure)
+    env.tests["figures"] = lambda block: isinstance(block, tuple)
     env.filters["first_sentences"] = first_sentences
+    env.filters["printed_blocks"] = printed_blocks
+    env.filters["sapo"] = sapo
     return env
+
+
+def sapo(article: Article) -> str | None:
+    """The lead story's sapo: its ``summary``, else its opening paragraph (a web
+    copy's first paragraph is the news in brief), set in bold under the headline."""
+    if article.summary:
+        return article.summary
+    first = next((b for b in article.body if not isinstance(b, Figure)), None)
+    return first.text if first is not None and first.html.startswith("<p") else None
+
+
+def printed_blocks(
+    article: Article, with_lead: bool = True, sapo_taken: bool = False
+) -> list[Html | tuple[Figure, ...]]:
+    """The body as the page shows it: text blocks, and runs of photos (two side by
+    side where they follow each other). A caption whose photo was lost in the web
+    copy is not printed — alone between paragraphs it reads as a mistake; the
+    reader keeps it so that ``check`` and ``read`` can report it."""
+    groups: list[Html | tuple[Figure, ...]] = []
+    run: list[Figure] = []
+    blocks = list(article.body if with_lead else article.rest)
+    if sapo_taken and not article.summary and sapo(article):  # the opening is the sapo
+        blocks.remove(next(b for b in blocks if not isinstance(b, Figure)))
+    for block in blocks:
+        if isinstance(block, Figure):
+            if block.photo is not None:
+                run.append(block)
+            continue
+        groups += [tuple(run[i : i + 2]) for i in range(0, len(run), 2)]
+        run = []
+        groups.append(block)
+    groups += [tuple(run[i : i + 2]) for i in range(0, len(run), 2)]
+    return groups
+
+
+def logo_url(settings: Settings) -> str | None:
+    """``[bulletin] logo`` as a data URL: the file sits beside bulletin.toml, outside
+    the folders the renderer may read, so it travels inside the HTML instead."""
+    if not settings.bulletin.logo:
+        return None
+    path = settings.root / settings.bulletin.logo
+    kind = mimetypes.guess_type(path.name)[0]
+    if kind not in ("image/png", "image/jpeg", "image/svg+xml"):
+        raise BulletinError(
+            _("bulletin.logo: {path} must be a PNG, JPEG or SVG image").format(path=path)
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BulletinError(
+            _("bulletin.logo: cannot read {path} ({reason})").format(
+                path=path, reason=exc.strerror or exc
+            )
+        ) from None
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
 
 
 def first_sentences(article: Article, limit: int) -> str:
@@ -107,14 +181,34 @@ def qr_code(url: str | None) -> str | None:
         return None
     import segno
 
-    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2))
+    try:
+        return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2))
+    except segno.DataOverflowError:
+        raise BulletinError(
+            _("bulletin.website: an address of {n} characters is too long for a QR code").format(
+                n=len(url)
+            )
+        ) from None
 
 
 def render_html(
-    issue: Issue, settings: Settings, layout: str, photo_url: dict[Photo, str] | None = None
+    issue: Issue,
+    settings: Settings,
+    layout: str,
+    photo_url: dict[Photo, str] | None = None,
+    *,
+    booklet: bool = False,
+    pad_pages: int = 0,
 ) -> str:
-    """The whole bulletin as an HTML string, ready for the renderer."""
+    """The whole bulletin as an HTML string, ready for the renderer.
+
+    ``booklet``: the editorial box goes on the back cover, after ``pad_pages``
+    blank pages that make the booklet a multiple of four pages."""
     env = environment(layout_dirs(settings, layout))
+    names = [settings.bulletin.institute, settings.bulletin.name]
+    env.filters["typeset"] = partial(typography.typeset, names=names)
+    env.filters["typeset_html"] = partial(typography.typeset_html, names=names)
+    env.filters["headline"] = partial(typography.headline, names=names)
     urls = photo_url or {}
 
     def figure_src(figure: Figure) -> str | None:
@@ -132,6 +226,9 @@ def render_html(
             month_label=dates.month_label(issue.year, issue.month),
             figure_src=figure_src,
             qr_code=qr_code,
+            logo=logo_url(settings),
+            booklet=booklet,
+            pad_pages=pad_pages,
         )
     except jinja2.TemplateSyntaxError as exc:
         raise BulletinError(

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from bulletin.build import build
 from bulletin.config import find_config, load_settings
+from bulletin.edition import arrange
 from bulletin.readers import read_articles
 
 from .conftest import EXAMPLE_MONTH, pdf_text
@@ -38,8 +39,10 @@ def example_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def titles() -> list[str]:
+    """In printed order: the lead story (``lead: true``) first."""
     articles, _ = read_articles(sorted(EXAMPLE_MONTH.iterdir()), 2023)
-    return [a.title for a in articles]
+    settings = load_settings(find_config(Path(__file__).resolve().parent.parent))
+    return [a.title for a in arrange(articles, settings, EXAMPLE_MONTH)]
 
 
 def test_every_title_appears_exactly(example_pdf: Path, titles: list[str]) -> None:
@@ -115,7 +118,7 @@ def test_page_one_and_last_page(example_pdf: Path) -> None:
     for number, page in enumerate(pages, 1):
         assert f"Trang {number}/{len(pages)}" in page
         if number > 1:
-            assert "Thông tin Khoa học Công nghệ Mỏ Tháng 11/2023 Trang" in page  # running head
+            assert "Thông tin Khoa học Công nghệ Mỏ Số 11 · Tháng 11/2023" in page  # running head
 
 
 def test_articles_are_set_as_described(example_pdf: Path) -> None:

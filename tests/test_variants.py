@@ -54,16 +54,30 @@ def footer_numbers(path: Path) -> list[tuple[int | None, int | None]]:
 
 
 def test_booklet_is_imposed_in_saddle_stitch_order(project: Path) -> None:
-    make("--booklet")
+    result = CliRunner().invoke(main, ["make", "--booklet"])
+    assert result.exit_code == 0, result.output
     booklet = project / "out" / "ban-tin-2023-11-booklet.pdf"
     sizes = set(page_sizes_mm(booklet))
-    assert sizes == {(296, 210)}  # A4 landscape (two A5 pages of 148 mm)
+    assert sizes == {(297, 210)}  # true A4 landscape, two A5 pages (148 mm) centred
     sides = footer_numbers(booklet)
-    pages = max(n for side in sides for n in side if n)
-    assert len(sides) == -(-pages // 4) * 2
-    expected = [tuple(None if i is None else i + 1 for i in pair) for pair in booklet_order(pages)]
-    assert sides == expected
-    assert sides[0][1] == 1 and sides[1][0] == 2  # sheet 1: front N and 1, back 2 and N-1
+    total = 2 * len(sides)  # A5 pages: a multiple of four
+    assert total % 4 == 0
+    assert f"({len(sides)} trang" in result.output  # the finish message counts the PDF's pages
+    text = pdf_text(booklet)
+    assert f"Trang {total}/{total}" in text[0]  # the footer counts the booklet's pages
+    expected = [tuple(i + 1 for i in pair) for pair in booklet_order(total)]
+    for printed, wanted in zip(sides, expected, strict=True):
+        for number, page in zip(printed, wanted, strict=True):
+            assert number in (page, None)  # a blank pad page carries no number
+    assert sides[0] == (total, 1) and sides[1][0] == 2  # sheet 1: back cover and page 1
+    # the back cover (left half of the first side) is the editorial box
+    pdf = pypdfium2.PdfDocument(booklet)
+    width, height = pdf[0].get_size()
+    back = re.sub(r"\s+", " ", pdf[0].get_textpage().get_text_bounded(0, 0, width / 2, height))
+    pdf.close()
+    assert "Chịu trách nhiệm xuất bản" in back and "Trang" in back
+    blanks = [n for side in sides for n in side if n is None]
+    assert len(blanks) <= 3  # pad pages only before the back cover, never after it
 
 
 # WeasyPrint 70 leaves its sRGB profile file open when writing PDF/A.
@@ -83,24 +97,78 @@ def test_archive_is_pdf_a3b_with_the_sources(project: Path) -> None:
     assert "/OutputIntents" in reader.trailer["/Root"]
 
 
+def font_sizes(path: Path) -> list[float]:
+    """The size, in points, of every printed character of every page."""
+    import pypdfium2.raw as pdfium_c
+
+    sizes = []
+    pdf = pypdfium2.PdfDocument(path)
+    for page in pdf:
+        textpage = page.get_textpage()
+        for index in range(textpage.count_chars()):
+            if not textpage.get_text_range(index, 1).isspace():
+                sizes.append(pdfium_c.FPDFText_GetFontSize(textpage.raw, index))
+    pdf.close()
+    return sizes
+
+
 def test_poster_is_one_a3_page_readable_from_afar(project: Path) -> None:
     make("--layout", "poster")
     poster = project / "out" / "ban-tin-2023-11-a3.pdf"
     assert page_sizes_mm(poster) == [(297, 420)]
     text = pdf_text(poster)[0]
     assert "B Ả N T I N" in text and "Số 11 · Tháng 11/2023" in text
-    for title in ("Kỷ niệm 87 năm", "Nghiệm thu đề tài", "Hội thảo khoa học"):
-        assert title in text
+    # the lead story (lead: true) first, then the next articles in order, as many as fit
+    outline = [item.title for item in PdfReader(poster).outline]
+    assert outline[:3] == [
+        "Nghiệm thu đề tài cấp Tập đoàn về chống lò bằng vì neo cho đường lò đá",
+        "Kỷ niệm 87 năm Ngày truyền thống công nhân vùng mỏ",
+        "Viện Khoa học Công nghệ Mỏ: Họp giao ban điều hành tháng 11/2023",
+    ]
+    assert 4 <= len(outline) < 6  # not all six: the sixth would need a second page
     assert "Hội đồng nghiệm thu cấp Tập đoàn đánh giá" in text  # front-matter summary
-    pdf = pypdfium2.PdfDocument(poster)
-    textpage = pdf[0].get_textpage()
-    sizes = [textpage.get_charbox(i, loose=True) for i in range(textpage.count_chars())]
-    pdf.close()
-    body = [top - bottom for _l, bottom, _r, top in sizes if top - bottom > 0]
-    assert sorted(body)[len(body) // 10] >= 16  # nine characters in ten are 16 pt or more
-    images = PdfReader(poster).pages[0].images
-    assert len(images) == 3  # the three articles with photos show their lead photo
+    assert min(font_sizes(poster)) >= 16  # every character, dates and captions too
+    assert len(PdfReader(poster).pages[0].images) == 3  # lead photos of the cards shown
     assert "Đọc bản đầy đủ" in text  # the QR code's caption (website is set)
+
+
+def test_poster_pick_asks_for_a_second_page_with_the_masthead(project: Path) -> None:
+    make("--layout", "poster", "--pick", "6")
+    pages = pdf_text(project / "out" / "ban-tin-2023-11-a3.pdf")
+    assert len(pages) == 2
+    for page in pages:
+        assert "Thông tin Khoa học Công nghệ Mỏ" in page and "Số 11 · Tháng 11/2023" in page
+    assert "Hội thảo khoa học về an toàn" in pages[1]
+
+
+def test_poster_front_matter_chooses_the_articles(project: Path) -> None:
+    month = project / "articles" / "2023-11"
+    docs = month / "04-giai-bong-ban.md"
+    docs.write_text(
+        docs.read_text(encoding="utf-8").replace("---\n", "---\nposter: true\n", 1),
+        encoding="utf-8",
+    )
+    make("--layout", "poster")
+    outline = [item.title for item in PdfReader(project / "out" / "ban-tin-2023-11-a3.pdf").outline]
+    assert len(outline) == 2 and outline[0].startswith("Nghiệm thu đề tài")
+    assert outline[1].startswith("Sôi nổi Giải bóng bàn")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--booklet", "--layout", "poster"], "--booklet và --layout poster"),
+        (["--archive", "--booklet"], "--archive"),
+        (["--archive", "--layout", "poster"], "--archive"),
+        (["--pick", "3"], "--pick"),
+    ],
+)
+def test_incompatible_options_are_refused(project: Path, options: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["make", "-q", *options])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not list((project / "out").glob("*.pdf"))
 
 
 @pytest.mark.parametrize(("size", "expected"), [("a5", (148, 210)), ("19x27cm", (190, 270))])

@@ -1,0 +1,55 @@
+"""How full each page of a PDF is: the blank left at the foot of its text area.
+
+For each page, the lowest text or image (pypdfium2's page objects) inside the
+content box is compared with the box's bottom; the running head and the page
+number, in the margins, are left out. Used by tests/test_layout_newsletter.py,
+and on its own:
+
+    python -m tests.pagefill out/ban-tin-2023-11.pdf     # classic A4 margins
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+
+MM = 72 / 25.4
+KINDS = (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_IMAGE)
+
+
+def foot_blanks(pdf: Path, top_mm: float = 17, bottom_mm: float = 18) -> list[float]:
+    """For every page, the share (0–1) of the content box's height left blank at
+    its foot; ``top_mm``/``bottom_mm`` are the layout's page margins."""
+    blanks = []
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for page in document:
+            height = page.get_height()
+            box_bottom, box_top = bottom_mm * MM, height - top_mm * MM
+            lowest = box_top
+            for item in page.get_objects(filter=KINDS, max_depth=4):
+                _left, bottom, _right, top = item.get_bounds()
+                if top > box_bottom + 1 and bottom < box_top - 1:  # inside the text area
+                    lowest = min(lowest, max(bottom, box_bottom))
+            blanks.append((lowest - box_bottom) / (box_top - box_bottom))
+    finally:
+        document.close()
+    return blanks
+
+
+def report(pdf: Path) -> str:
+    blanks = foot_blanks(pdf)
+    body = blanks[:-1] or [0.0]
+    pages = " ".join(f"{b:.0%}" for b in blanks)
+    return (
+        f"{pdf}: {len(blanks)} pages; blank at the foot: {pages}; "
+        f"all but the last: max {max(body):.0%}, mean {sum(body) / len(body):.1%}"
+    )
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:]:
+        print(report(Path(name)))
