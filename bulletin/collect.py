@@ -115,8 +115,29 @@ def check_folder(folder: Path) -> Path:
 
 
 def source_files(folder: Path) -> list[Path]:
-    """The month's files, by name; sub-folders (photo folders) are not articles."""
+    """The month's files, by name; sub-folders (photo folders) are not articles,
+    nor are symlinks leading out of the folder (see ``links_out``)."""
     return sorted(
-        (p for p in folder.iterdir() if p.is_file() and not _JUNK.match(p.name)),
+        (
+            p
+            for p in folder.iterdir()
+            if p.is_file() and not _JUNK.match(p.name) and _inside(folder, p)
+        ),
         key=lambda p: p.name,
     )
+
+
+def links_out(folder: Path) -> list[Path]:
+    """The month's symlinks that lead out of it (``giao-ban.txt`` → ``/etc/passwd``):
+    never read, named in a warning."""
+    return sorted(
+        (p for p in folder.iterdir() if p.is_symlink() and not _inside(folder, p)),
+        key=lambda p: p.name,
+    )
+
+
+def _inside(folder: Path, path: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a loop of symlinks
+        return False

@@ -136,18 +136,23 @@ def _viqr_word(word: str, at_line_end: bool) -> str:
 
 
 def _decode_viqr(data: bytes) -> str:
-    text = data.decode("ascii")
-    return re.sub(r"\S+", lambda m: _viqr_word(m.group(), _line_ends_at(text, m.end())), text)
+    """Line by line, word by word: linear in the text's length."""
+    return "\n".join(_viqr_line(line) for line in data.decode("ascii").split("\n"))
 
 
-def _line_ends_at(text: str, index: int) -> bool:
-    """True at the end of a sentence-like line: a paragraph ends with a full stop,
-    while titles and captions (short, unpunctuated) may end with a dot-below tone."""
-    end = text.find("\n", index)
-    if text[index : end if end >= 0 else len(text)].strip():
-        return False
-    start = text.rfind("\n", 0, index) + 1
-    return len(text[start:index].split()) > _SHORT_LINE_WORDS
+def _viqr_line(line: str) -> str:
+    """Only the line's last word may end with a full stop rather than a dot-below
+    tone, and only on a sentence-like line: a paragraph ends with a full stop, while
+    titles and captions (short, unpunctuated) may end with a dot-below tone."""
+    words = list(re.finditer(r"\S+", line))
+    sentence = len(words) > _SHORT_LINE_WORDS
+    out, position = [], 0
+    for index, match in enumerate(words):
+        out.append(line[position : match.start()])
+        out.append(_viqr_word(match.group(), sentence and index == len(words) - 1))
+        position = match.end()
+    out.append(line[position:])
+    return "".join(out)
 
 
 _SHORT_LINE_WORDS = 12
@@ -185,8 +190,13 @@ def decode_text(data: bytes) -> Decoded:
     except UnicodeDecodeError:
         return _best_legacy(data)
     if text.isascii() and _VIQR_HINT.search(text):
+        # English has "don't" and "e.g.": VIQR only when the result reads as Vietnamese.
         viqr = _decode_viqr(data)
-        if plausibility(viqr).diacritics > plausibility(text).diacritics + 0.05:
+        read_as_viqr = plausibility(viqr)
+        if (
+            read_as_viqr.score >= _CONVINCING
+            and read_as_viqr.diacritics > plausibility(text).diacritics + 0.05
+        ):
             return Decoded(_clean(viqr), "VIQR")
     return Decoded(_clean(text), "UTF-8")
 

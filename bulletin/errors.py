@@ -8,6 +8,8 @@ report every bad article at once instead of stopping at the first.
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +43,28 @@ class Problem:
 
 
 def display_path(path: Path) -> str:
-    """A path as the user knows it: relative to the working folder when inside it."""
+    """A path as the user knows it: relative to the working folder when inside it.
+    Printable whatever the name holds: a line break or other control character
+    is shown escaped (a name must not forge a line of the output), and bytes that
+    are not UTF-8 as ``\\xff``."""
+    # The link's own name first (``bi-mat.txt``, not the ``/etc/passwd`` it points to).
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        shown = str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        try:
+            shown = str(path.resolve().relative_to(Path.cwd().resolve()))
+        except (ValueError, OSError, RuntimeError):
+            shown = str(path)
+    return printable(shown)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped and undecodable bytes as ``\\xNN``."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class BulletinError(click.ClickException):

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
 
 from bulletin.errors import Problem
 from bulletin.i18n import _
 from bulletin.model import Article
+from bulletin.private import read_private, write_private
 from bulletin.resources import FONTS_DIR
 
 # Characters that are never drawn: line ends, tabs, and the invisible formatting
@@ -32,15 +30,16 @@ def covered() -> frozenset[int]:
     """Code points that at least one bundled font can draw.
 
     Reading six character maps takes 0.1 s: the result is kept in a cache file
-    named after the fonts' names, sizes and dates, and read back in a millisecond."""
+    named after the fonts' names, sizes and dates, and read back in a millisecond.
+    It lives in the user's private cache folder (``bulletin/private.py``): a file
+    another user could plant would only hide missing glyphs, but it is not theirs to plant."""
     fonts = sorted(FONTS_DIR.glob("*.[ot]tf"))
     stamp = repr([(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in fonts])
     key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
-    cache = Path(tempfile.gettempdir()) / f"bulletin-{os.getuid()}" / f"coverage-{key}.txt"
-    try:
-        return frozenset(int(item, 16) for item in cache.read_text().split())
-    except (OSError, ValueError):
-        pass
+    name = f"coverage-{key}.txt"
+    with contextlib.suppress(ValueError):
+        if (text := read_private(name)) is not None:
+            return frozenset(int(item, 16) for item in text.split())
     from fontTools.ttLib import TTFont
 
     points: set[int] = set()
@@ -49,10 +48,7 @@ def covered() -> frozenset[int]:
         points.update(font.getBestCmap())
         font.close()
     with contextlib.suppress(OSError):
-        cache.parent.mkdir(exist_ok=True)
-        temporary = cache.with_suffix(f".{os.getpid()}.part")
-        temporary.write_text(" ".join(f"{p:x}" for p in sorted(points)))
-        os.replace(temporary, cache)
+        write_private(name, " ".join(f"{p:x}" for p in sorted(points)))
     return frozenset(points)
 
 

@@ -8,16 +8,20 @@ embeds the same files, whatever is installed there.
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
+import stat
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
+from xml.sax.saxutils import escape
 
 from bulletin.errors import BulletinError
 from bulletin.i18n import _
+from bulletin.private import private_dir, read_private, write_private
 from bulletin.resources import FONTS_DIR
 
 if TYPE_CHECKING:
@@ -25,18 +29,21 @@ if TYPE_CHECKING:
 
 
 def _use_bundled_fonts_only() -> None:
-    """Point fontconfig at ``fonts/`` alone, before WeasyPrint loads it."""
+    """Point fontconfig at ``fonts/`` alone, before WeasyPrint loads it. The
+    configuration and fontconfig's cache live in the user's private folder
+    (``bulletin/private.py``), never at a name in /tmp another user could own."""
     if "BULLETIN_SYSTEM_FONTS" in os.environ:
         return
-    cache = Path(tempfile.gettempdir()) / f"bulletin-fontconfig-{os.getuid()}"
-    cache.mkdir(exist_ok=True)
-    conf = cache / "fonts.conf"
+    cache = private_dir() / "fontconfig"
+    cache.mkdir(mode=0o700, exist_ok=True)
     text = (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        f"  <dir>{FONTS_DIR}</dir>\n  <cachedir>{cache}</cachedir>\n</fontconfig>\n"
+        f"  <dir>{escape(str(FONTS_DIR))}</dir>\n  <cachedir>{escape(str(cache))}</cachedir>\n"
+        "</fontconfig>\n"
     )
-    if not conf.is_file() or conf.read_text() != text:
-        conf.write_text(text)
+    conf = private_dir() / "fonts.conf"
+    if read_private("fonts.conf") != text:
+        conf = write_private("fonts.conf", text)
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
@@ -52,7 +59,8 @@ class RefusedURL(FatalURLFetchingError):
 
 class LockedFetcher(URLFetcher):
     """Serves ``data:`` URLs and files inside the allowed folders; refuses the
-    network, other files and symlinks leading out (the target is checked)."""
+    network, other files and symlinks leading out (the target is checked), and
+    any ``file:`` URL naming a host (``file://host/…`` would be a network path)."""
 
     def __init__(self, allowed: Sequence[Path]) -> None:
         super().__init__(
@@ -64,7 +72,7 @@ class LockedFetcher(URLFetcher):
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data":
             return super().fetch(url, headers)
-        if scheme == "file":
+        if scheme == "file" and not urlsplit(url).netloc:
             path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
             if any(path.is_relative_to(folder) for folder in self.allowed):
                 return super().fetch(url, headers)
@@ -91,10 +99,40 @@ def render(html: str, base: Path, allowed: Sequence[Path]) -> Document:
 def source_attachments(folder: Path) -> list[weasyprint.Attachment]:
     """Every file of the month folder (articles and photos), for the archive copy:
     the PDF alone is enough to rebuild the issue. Named by their path in the folder."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-    return [
-        weasyprint.Attachment(
-            filename=str(p), name=p.relative_to(folder).as_posix(), relationship="Source"
+    attachments = []
+    for path, name in archive_files(folder):
+        # Read here, without following a symlink swapped in since the listing.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            data = stream.read() if stat.S_ISREG(info.st_mode) else b""
+        attachments.append(
+            weasyprint.Attachment(
+                file_obj=io.BytesIO(data),
+                name=name,
+                relationship="Source",
+                created=datetime.fromtimestamp(info.st_ctime),
+                modified=datetime.fromtimestamp(info.st_mtime),
+            )
         )
-        for p in files
-    ]
+    return attachments
+
+
+def archive_files(folder: Path) -> list[tuple[Path, str]]:
+    """The month's own regular files and their names in the archive. Hidden files
+    and folders (``.git/``), symlinks and devices are left out: an archive must not
+    carry a file that is not the month's. A name that is not UTF-8 is kept readable
+    (its odd bytes as ``\\xff``) instead of failing the build."""
+    found = []
+    for top, folders, files in os.walk(folder):  # never follows symlinked folders
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in sorted(files):
+            path = Path(top, name)
+            if name.startswith(".") or not stat.S_ISREG(path.lstat().st_mode):
+                continue
+            relative = path.relative_to(folder).as_posix()
+            printable = relative.encode("utf-8", "surrogateescape").decode(
+                "utf-8", "backslashreplace"
+            )
+            found.append((path, printable))
+    return found

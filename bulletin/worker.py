@@ -12,16 +12,25 @@ Where no worker can be started, or it dies before answering, the same function
 renders in the build's own process.
 
     python -m bulletin.worker    # reads one pickled Job on stdin, writes a Result
+
+The worker is started with ``-P`` (no working folder on ``sys.path``: a
+``signal.py`` in the project folder must not be imported instead of Python's),
+and it dies with the build: it keeps reading its stdin after the job, and the
+end of that pipe (the build closed it, or the build itself is gone, killed
+with SIGKILL even) ends the worker at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
 import signal
+import struct
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,8 +38,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import bulletin
 from bulletin.errors import BulletinError
 from bulletin.i18n import set_language
+
+_LENGTH = struct.Struct(">Q")  # the job's size, before its bytes
+# Run by ``python -P -c``: the package is found where this build found it, after
+# Python's own modules (sys.path never starts with the working folder here).
+_BOOT = (
+    "import sys; sys.path.append({root!r}); from bulletin import worker; "
+    "worker.serve(sys.stdin.buffer, sys.stdout.buffer)"
+)
 
 
 @dataclass(frozen=True)
@@ -99,16 +117,15 @@ class Renderer:
 
     def __init__(self) -> None:
         # The worker must import this very package, wherever it was imported from.
-        path = os.pathsep.join(p for p in [os.environ.get("PYTHONPATH", ""), *sys.path] if p)
+        root = str(Path(bulletin.__file__).resolve().parent.parent)
         self._process = None
         if not sys.executable:  # an embedded interpreter: nothing to start
             return
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "bulletin.worker"],
+                [sys.executable, "-P", "-c", _BOOT.format(root=root)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                env={**os.environ, "PYTHONPATH": path},
             )
         except OSError:
             self._process = None
@@ -127,8 +144,9 @@ class Renderer:
     def _ask_worker(self, job: Job) -> Result | None:
         assert self._process and self._process.stdin and self._process.stdout
         try:
-            self._process.stdin.write(pickle.dumps(job))
-            self._process.stdin.close()
+            data = pickle.dumps(job)
+            self._process.stdin.write(_LENGTH.pack(len(data)) + data)
+            self._process.stdin.flush()  # kept open: its end tells the worker to stop
             answer = pickle.load(self._process.stdout)
         except Exception:  # not started, died or garbled: render here instead
             return None
@@ -140,12 +158,13 @@ class Renderer:
         """Stop the worker (the build ended, or failed before rendering)."""
         if self._process is None:
             return
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream:
+                with contextlib.suppress(OSError):
+                    stream.close()
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
-        for stream in (self._process.stdin, self._process.stdout):
-            if stream:
-                stream.close()
         self._process = None
 
 
@@ -155,9 +174,11 @@ def serve(source: IO[bytes], target: IO[bytes]) -> None:
     with rare_collections():
         from bulletin import render  # noqa: F401  (the slow import, done while the build reads)
 
-    data = source.read()
-    if not data:
+    header = source.read(_LENGTH.size)
+    if len(header) < _LENGTH.size:
         return
+    data = source.read(_LENGTH.unpack(header)[0])
+    _exit_when_closed(source)
     job = pickle.loads(data)  # from the build that started this process, nobody else
     set_language(job.language)
     try:
@@ -166,6 +187,28 @@ def serve(source: IO[bytes], target: IO[bytes]) -> None:
         result = Result(crash=traceback.format_exc())
     target.write(pickle.dumps(result))
     target.flush()
+
+
+def _exit_when_closed(source: IO[bytes]) -> None:
+    """End this process as soon as the build's end of the pipe closes: the build
+    is done with us, or was killed and must not leave us rendering for nobody."""
+    if _has_fileno(source):
+        threading.Thread(target=_watch, args=(source,), daemon=True).start()
+
+
+def _has_fileno(source: IO[bytes]) -> bool:
+    try:
+        source.fileno()
+    except (OSError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def _watch(source: IO[bytes]) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        while source.read(1):
+            pass
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -313,7 +313,7 @@ def test_second_build_processes_no_photo(
 ) -> None:
     build(photo_month)
     calls = []
-    original = photos._open
-    monkeypatch.setattr(photos, "_open", lambda *a: calls.append(a) or original(*a))
+    original = photos._decode
+    monkeypatch.setattr(photos, "_decode", lambda *a: calls.append(a) or original(*a))
     build(photo_month)
     assert calls == []

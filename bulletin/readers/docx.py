@@ -18,6 +18,7 @@ from bulletin.dates import find_date
 from bulletin.encodings import nfc
 from bulletin.i18n import _
 from bulletin.model import Article, Block, EmbeddedImage, Figure, Html
+from bulletin.readers import ooxml
 from bulletin.readers.base import ReadContext, fail, is_caption, trim_web_copy
 from bulletin.sanitize import clean_html
 
@@ -70,6 +71,7 @@ def _convert(path: Path, images: dict[str, EmbeddedImage]) -> str:
         images[key] = EmbeddedImage(name=f"{path.name}#{len(images) + 1}", data=data)
         return {"src": key}
 
+    ooxml.check(path)  # sizes, parts and plain XML, before mammoth trusts them
     import mammoth  # 0.15 s to import: only when a month has Word files
 
     try:

@@ -1,0 +1,81 @@
+"""A private folder of the user's own for small caches (fontconfig, glyph coverage).
+
+A fixed name in the shared temporary folder (``/tmp/bulletin-<uid>``) can be
+made first by another local user, as a symlink or a folder of theirs, and its
+files then point anywhere: the build would overwrite a file of the user's
+choosing or read a poisoned cache. The folder used here lives in the user's
+cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``) and is used only when it is
+a real folder (not a symlink) owned by the user and closed to everyone else;
+otherwise a fresh folder is made with ``mkdtemp`` (mode 0700) for this run.
+Files in it are written with ``O_NOFOLLOW`` and renamed into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from functools import cache
+from pathlib import Path
+
+
+def _is_private(folder: Path) -> bool:
+    """A real folder (not a symlink) of this user that nobody else may write or read."""
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and info.st_uid == os.getuid()
+        and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO) == 0
+    )
+
+
+def _cache_home() -> Path:
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    return Path(configured) if os.path.isabs(configured) else Path.home() / ".cache"
+
+
+@cache
+def private_dir() -> Path:
+    """The user's private bulletin cache folder (made on first use)."""
+    folder = _cache_home() / "bulletin"
+    with contextlib.suppress(OSError, RuntimeError):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+    if _is_private(folder):
+        return folder
+    # No usable cache folder (read-only home, someone else's folder): one for this run.
+    return Path(tempfile.mkdtemp(prefix="bulletin-"))
+
+
+def read_private(name: str) -> str | None:
+    """A cache file's text, or None when absent, unreadable or not a regular file."""
+    try:
+        descriptor = os.open(private_dir() / name, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, encoding="utf-8") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return None
+        try:
+            return stream.read()
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+def write_private(name: str, text: str) -> Path:
+    """Write a cache file atomically through a fresh temporary name (never followed)."""
+    folder = private_dir()
+    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, folder / name)  # replaces a symlink itself, not its target
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    return folder / name
