@@ -7,20 +7,18 @@ out). Errors make an article unusable; warnings are worth a look.
 
 from __future__ import annotations
 
-import dataclasses
-import operator
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bulletin.collect import Month, check_folder, find_month_folder, links_out, source_files
+from bulletin.collect import Month, check_folder, find_month_folder, source_files
 from bulletin.config import Settings
 from bulletin.errors import BulletinError, Problem, display_path
 from bulletin.glyphs import check_glyphs
 from bulletin.i18n import _
-from bulletin.model import Article, Block, Figure
+from bulletin.model import Article
 from bulletin.readers import read_articles
-from bulletin.readers.base import within
+from bulletin.strays import stray_photos
 
 MAX_TITLE = 200
 
@@ -66,32 +64,23 @@ def check_month(
     articles: Path | None,
     year_today: int,
     strict: bool = False,
-    decode_photos: bool = True,
 ) -> MonthCheck:
-    """Every problem of the month, articles that could be read, and the month itself.
-
-    ``decode_photos``: decode every photo whole, so that ``check`` fails on what
-    ``make`` would (a PNG with damaged data has a sound header). ``make`` reads
-    only the headers here: it decodes each photo once, when preparing it."""
+    """Every problem of the month, articles that could be read, and the month itself."""
     folder, month = locate(settings, month, articles)
     found, problems = read_articles(source_files(folder), month.year if month else year_today)
-    problems += [
-        _warning_at(link, _("a link to a file outside the month folder: not read"))
-        for link in links_out(folder)
-    ]
-    if not found and not any(p.level == "error" for p in problems):
+    if not found and not problems:
         raise BulletinError(
             _("{folder}: no articles (.txt, .md, .docx) in this folder").format(
                 folder=display_path(folder)
             )
         )
-    found = [_confined(article, folder, problems) for article in found]
     month = month or _month_of_newest(found, folder)
     problems += check_glyphs(found, strict)
     for article in found:
         problems += _article_warnings(article, month)
-        problems += _photo_problems(article, decode_photos)
+        problems += _photo_problems(article)
     problems += _duplicates(found)
+    problems += stray_photos(folder, found)
     problems.sort(key=lambda p: (str(p.path), p.line or 0))  # by file, then line; stable
     return MonthCheck(month, folder, tuple(found), tuple(problems))
 
@@ -110,42 +99,6 @@ def _month_of_newest(articles: list[Article], folder: Path) -> Month:
 
 def _warning(article: Article, message: str) -> Problem:
     return Problem(article.source, message, None, "warning")
-
-
-def _warning_at(path: Path, message: str) -> Problem:
-    return Problem(path, message, None, "warning")
-
-
-def _confined(article: Article, folder: Path, problems: list[Problem]) -> Article:
-    """The article without photos from outside the month folder or hidden in it
-    (a photo folder symlinked elsewhere, ``._IMG.jpg`` left by a Mac): such a file
-    is never read. Each one left out is named in a warning."""
-    body: list[Block] = []
-    for block in article.body:
-        photo = block.photo if isinstance(block, Figure) else None
-        if (
-            isinstance(block, Figure)
-            and isinstance(photo, Path)
-            and not _allowed_photo(folder, photo)
-        ):
-            message = _("photo '{name}' is outside the month folder or hidden: not used")
-            problems.append(_warning(article, message.format(name=display_path(photo))))
-            if block.caption:
-                body.append(Figure(caption=block.caption, line=block.line))
-            continue
-        body.append(block)
-    if len(body) == len(article.body) and all(map(operator.is_, body, article.body)):
-        return article
-    return dataclasses.replace(article, body=tuple(body))
-
-
-def _allowed_photo(folder: Path, photo: Path) -> bool:
-    try:
-        relative = photo.absolute().relative_to(folder.absolute())
-    except ValueError:
-        return False
-    hidden = any(part.startswith(".") for part in relative.parts)
-    return not hidden and within(folder, photo)
 
 
 def _article_warnings(article: Article, month: Month) -> list[Problem]:
@@ -170,28 +123,70 @@ def _article_warnings(article: Article, month: Month) -> list[Problem]:
                 ),
             )
         )
-    # A web copy with a photo folder: every caption line should have met a photo.
-    photos = [f for f in article.figures if f.photo is not None]
-    if article.source.suffix.lower() == ".txt" and photos:
-        captions = [f for f in article.figures if f.caption]
-        if len(photos) != len(captions) or any(not f.caption for f in photos):
-            found.append(
-                _warning(
-                    article,
-                    _("{photos} photos for {captions} captions in the text").format(
-                        photos=len(photos), captions=len(captions)
-                    ),
-                )
+    return found + _lost_photos(article) + _dropped_lines(article)
+
+
+def _lost_photos(article: Article) -> list[Problem]:
+    """Captions whose photo was lost in the copy are not printed: say which,
+    and where the photos should go (a web copy's folder, or Word itself)."""
+    lost = [f for f in article.figures if f.photo is None and f.caption]
+    found = []
+    if lost:
+        lines = ", ".join(str(f.line) for f in lost if f.line)
+        if article.source.suffix.lower() == ".txt":
+            folder = article.source.with_suffix("").name
+            names = " ".join(f"{folder}/{n:02d}.jpg" for n in range(1, len(article.figures) + 1))
+            message = _(
+                "{n} captions have no photo (lines {lines}) and are not printed: "
+                "put the photos in the order of the captions as {names}"
+            ).format(n=len(lost), lines=lines, names=_shorten(names))
+        else:
+            message = _(
+                "{n} captions have no photo (paragraphs {lines}) and are not printed: "
+                "paste each photo above its caption"
+            ).format(n=len(lost), lines=lines)
+        found.append(Problem(article.source, message, lost[0].line, "warning"))
+    bare = [f for f in article.figures if f.photo is not None and not f.caption]
+    if bare and article.source.suffix.lower() == ".txt":
+        found.append(
+            _warning(
+                article,
+                _("{n} photos have no caption line in the text: printed without a caption").format(
+                    n=len(bare)
+                ),
             )
+        )
     return found
 
 
-def _photo_problems(article: Article, decode: bool) -> list[Problem]:
+def _shorten(names: str, limit: int = 3) -> str:
+    parts = names.split()
+    return " ".join(parts) if len(parts) <= limit else " ".join(parts[:limit]) + " …"
+
+
+def _dropped_lines(article: Article) -> list[Problem]:
+    """Every line the reader left out, with its reason (shown by ``check -v``)."""
+    return [
+        Problem(
+            article.source,
+            _("dropped “{text}”: {why}").format(text=_clip(d.text), why=d.why),
+            d.line,
+            "note",
+        )
+        for d in article.dropped
+    ]
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _photo_problems(article: Article) -> list[Problem]:
     from bulletin.photos import inspect
 
     found = []
     for figure in article.figures:
-        if figure.photo is not None and (message := inspect(figure.photo, decode)):
+        if figure.photo is not None and (message := inspect(figure.photo)):
             found.append(Problem(article.source, message, figure.line))
     return found
 

@@ -23,9 +23,10 @@ _WORDS = re.compile(
 )
 # "Ngày 25/8" with no year: only after the word "ngày", so "tháng 11/2023" is not a date.
 _NO_YEAR = re.compile(r"ngày\s+(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?![\d/.\-]*\d)", re.IGNORECASE)
-# A range gives its first day: "từ 19 – 20/11/2023", "19-20/11/2023", "từ 19/11 đến 20/11/2023".
+# A range gives its first day: "từ 19 – 20/11/2023", "18 và 19/11/2023", "từ 19/11 đến 20/11/2023".
 _DAY_RANGE = re.compile(
-    r"(?<![\d/.])(\d{1,2})\s*(?:[–—-]|đến|tới)\s*(?:ngày\s+)?\d{1,2}\s*/\s*(\d{1,2})\s*/\s*(\d{4})(?!\d)",
+    r"(?<![\d/.])(\d{1,2})\s*(?:[–—-]|đến|tới|và)\s*(?:ngày\s+)?\d{1,2}\s*/\s*(\d{1,2})\s*/\s*"
+    r"(\d{4})(?!\d)",
     re.IGNORECASE,
 )
 _DATE_RANGE = re.compile(

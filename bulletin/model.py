@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,12 @@ class Html:
     @property
     def text(self) -> str:
         """The block's words without markup (for summaries and glyph checks)."""
-        return html.unescape(nh3.clean(self.html, tags=set())).strip()
+        spaced = _BLOCK_END.sub(" ", self.html)  # list items and cells are separate words
+        return _SPACES.sub(" ", html.unescape(nh3.clean(spaced, tags=set()))).strip()
+
+
+_BLOCK_END = re.compile(r"</(?:li|td|th|p|h\d|tr|blockquote)>|<br\s*/?>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \n\t]{2,}|\n")
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,18 @@
-"""What every reader shares: the read context and the web-copy rules.
+"""What every reader shares: the read context, decoding, and photo paths.
 
-The rules here (which short lines are photo captions, which line is the
-byline, which trailing lines are website leftovers) are shared by the
-plain-text and Word readers: both receive text pasted from the website.
+The web-copy rules (captions, bylines, leftovers) shared by the plain-text
+and Word readers live in ``readers/webcopy.py`` and ``readers/chrome.py``.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
 from bulletin.encodings import DecodeError, decode_text, nfc
-from bulletin.errors import Problem, SourceError, printable
+from bulletin.errors import Level, Problem, SourceError
 from bulletin.i18n import _
-from bulletin.model import Block, Figure
 
 
 @dataclass
@@ -31,9 +26,12 @@ class ReadContext:
     def warn(self, path: Path, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(path, message, line, "warning"))
 
-    def note(self, path: Path, message: str) -> None:
+    def note(self, path: Path, message: str, line: int | None = None) -> None:
         """Worth knowing, not wrong: shown with -v and by ``bulletin check``."""
-        self.problems.append(Problem(path, message, None, "note"))
+        self.problems.append(Problem(path, message, line, "note"))
+
+    def report(self, path: Path, message: str, line: int | None, level: Level) -> None:
+        self.problems.append(Problem(path, message, line, level))
 
 
 def fail(path: Path, message: str, line: int | None = None) -> SourceError:
@@ -41,30 +39,14 @@ def fail(path: Path, message: str, line: int | None = None) -> SourceError:
     return SourceError(Problem(path, message, line))
 
 
-# An article is a few pages: 2 MB of text is a book. A bigger file is a mistake
-# (a log, a dump, a database export), and reading it would take minutes.
-MAX_ARTICLE_BYTES = 2 * 1024 * 1024
-
-
 def read_text_file(path: Path, context: ReadContext) -> str:
-    """The file's text, decoded and NFC; a clear error for unreadable files, files
-    that are not regular (a FIFO would hang the build), and files over 2 MB."""
+    """The file's text, decoded and NFC; a clear error for unreadable files."""
     try:
-        with open(path, "rb", opener=_open_no_block) as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise fail(path, _("not a regular file"))
-            data = stream.read(MAX_ARTICLE_BYTES + 1)
+        data = path.read_bytes()
     except OSError as exc:
         raise fail(
             path, _("cannot read the file ({reason})").format(reason=exc.strerror or exc)
         ) from None
-    if len(data) > MAX_ARTICLE_BYTES:
-        raise fail(
-            path,
-            _("over {size} MB: too large for an article (is it the right file?)").format(
-                size=MAX_ARTICLE_BYTES // (1024 * 1024)
-            ),
-        )
     try:
         decoded = decode_text(data)
     except DecodeError:
@@ -77,121 +59,23 @@ def read_text_file(path: Path, context: ReadContext) -> str:
     return text
 
 
-def _open_no_block(name: str, flags: int) -> int:
-    """Open without waiting: a FIFO named like an article must not hang the build."""
-    return os.open(name, flags | os.O_NONBLOCK)
-
-
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
 
-# A line ending like a sentence is body text; a caption has no final punctuation.
-_FINAL_PUNCTUATION = tuple(".!?…;:")
-_MAX_CAPTION = 200
-_MAX_BYLINE = 60
-
-_LEFTOVERS = re.compile(
-    r"^(các mục khác|bài viết liên quan|tin liên quan|các tin khác|tin khác|bài viết khác|"
-    r"xem thêm|tin cùng chuyên mục|bài trước|bài sau|tin trước|tin sau|bài tiếp|"
-    r"chia sẻ|in bài|quay lại|trở về|lượt xem|[«‹]|<<|>>)",
-    re.IGNORECASE,
-)
-_BYLINE_START = re.compile(
-    r"^(nguồn|theo|tin|ảnh|tin và ảnh|tin, ảnh|tin ảnh|bài và ảnh|bài, ảnh|bài)\b\s*[:,]?",
-    re.IGNORECASE,
-)
-_INITIALS = re.compile(r"^\w{1,3}(\s?\.\s?\w{1,3})+\.?$")
-
-
-def is_leftover(line: str) -> bool:
-    """Website chrome pasted with the article: "Các mục khác", "Bài viết liên quan", …"""
-    return bool(_LEFTOVERS.match(line)) and len(line) < _MAX_CAPTION
-
-
-def is_caption(line: str) -> bool:
-    """A short line without final punctuation: the caption of a photo."""
-    return len(line) <= _MAX_CAPTION and not line.endswith(_FINAL_PUNCTUATION)
-
-
-def is_byline(line: str) -> bool:
-    """The author's line at the end: initials, a name, "Nguồn: …", "Tin Văn phòng"."""
-    if len(line) > _MAX_BYLINE:
-        return False
-    if _INITIALS.match(line) or _BYLINE_START.match(line):
-        return True
-    return not line.endswith(_FINAL_PUNCTUATION) and len(line.split()) <= 6
-
-
-def trim_web_copy(blocks: list[Block]) -> tuple[list[Block], str | None]:
-    """Drop trailing website leftovers and take off the byline.
-
-    Returns the body blocks and the byline text (or None)."""
-    body = list(blocks)
-    for index, block in enumerate(body):
-        if index > 0 and _is_text(block) and is_leftover(block.text):
-            body = body[:index]
-            break
-    byline = None
-    if len(body) > 1 and _is_text(body[-1]) and is_byline(body[-1].text):
-        byline = body.pop().text
-    return body, byline
-
-
-def _is_text(block: Block) -> bool:
-    return not (isinstance(block, Figure) and block.photo is not None)
-
-
 def photo_path(article: Path, reference: str, line: int | None = None) -> Path:
-    """The photo an article names, relative to the article; it must exist there,
-    inside the article's folder (no ``../``, ``%2e%2e/``, or symlink leading out)
-    and not in a hidden folder such as ``.git/``."""
+    """The photo an article names, relative to the article; it must exist there."""
     name = nfc(unquote(reference.strip()))
     if not name or "://" in name or name.startswith(("/", "\\", "file:", "data:")):
         raise fail(
             article,
-            _("photo '{name}' must be a file beside the article").format(name=printable(reference)),
+            _("photo '{name}' must be a file beside the article").format(name=reference),
             line,
         )
-    folder = article.parent
-    photo = folder / name
-    if not within(folder, photo) or any(part.startswith(".") for part in Path(name).parts):
-        raise fail(
-            article,
-            _("photo '{name}' is outside the month folder or hidden: not used").format(
-                name=printable(name)
-            ),
-            line,
-        )
-    try:
-        if not photo.is_file():
-            photo = _same_name_in_any_normal_form(photo) or photo
-        found = photo.is_file()
-    except OSError as exc:  # a name over 255 bytes, a loop of symlinks
-        raise fail(
-            article,
-            _("photo '{name}' cannot be opened ({reason})").format(
-                name=printable(name), reason=exc.strerror or exc
-            ),
-            line,
-        ) from None
-    if not found:
-        raise fail(article, _("photo not found: {name}").format(name=printable(name)), line)
-    if not within(folder, photo):  # the NFD twin found is a symlink leading out
-        raise fail(
-            article,
-            _("photo '{name}' is outside the month folder or hidden: not used").format(
-                name=printable(name)
-            ),
-            line,
-        )
+    photo = article.parent / name
+    if not photo.is_file():
+        photo = _same_name_in_any_normal_form(photo) or photo
+    if not photo.is_file():
+        raise fail(article, _("photo not found: {name}").format(name=name), line)
     return photo
-
-
-def within(folder: Path, path: Path) -> bool:
-    """True when ``path``, symlinks followed, is inside ``folder``."""
-    try:
-        return path.resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):  # a loop of symlinks
-        return False
 
 
 def _same_name_in_any_normal_form(path: Path) -> Path | None:

@@ -2,9 +2,9 @@
 
 mammoth turns the document into plain semantic HTML (it ignores Word's
 styling on purpose); the top-level elements then become blocks. The title is
-the first heading, or failing that the first paragraph; a picture is a photo
-whose caption is the short line after it; the caption, byline and leftover
-rules of web copies apply, since Word files are often pasted from the website.
+the first text; a picture is a photo whose caption is the short line after
+it; the reading rules of web copies (``readers/webcopy.py``) apply, since Word
+files are often pasted from the website.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from bulletin.dates import find_date
 from bulletin.encodings import nfc
 from bulletin.i18n import _
-from bulletin.model import Article, Block, EmbeddedImage, Figure, Html
-from bulletin.readers import ooxml
-from bulletin.readers.base import ReadContext, fail, is_caption, trim_web_copy
+from bulletin.model import Article, EmbeddedImage
+from bulletin.readers.base import ReadContext, fail
+from bulletin.readers.text import article_from
+from bulletin.readers.webcopy import Line, blocks_of, read_lines
 from bulletin.sanitize import clean_html
 
 EXTENSIONS = (".docx",)
@@ -28,20 +28,11 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .doc files and password-protected .docx 
 
 def read(path: Path, context: ReadContext) -> Article:
     images: dict[str, EmbeddedImage] = {}
-    elements = _top_level(path, _convert(path, images))
-    title, elements = _title(path, elements)
-    blocks, byline = trim_web_copy(_blocks(elements, images))
-    if not blocks:
-        raise fail(path, _("only a title, no article text"))
-    first = next((b for b in blocks if isinstance(b, Html)), None)
-    return Article(
-        source=path,
-        title=title,
-        body=tuple(blocks),
-        date=(find_date(first.text, context.year) if first else None)
-        or find_date(title, context.year),
-        author=byline,
-    )
+    lines = _lines(_top_level(path, _convert(path, images)), images)
+    if not any(line.text for line in lines):
+        raise fail(path, _("the file is empty"))
+    reading = read_lines(lines, context.year)
+    return article_from(path, reading, blocks_of(reading, []), context)
 
 
 def read_doc(path: Path, context: ReadContext) -> Article:
@@ -71,7 +62,6 @@ def _convert(path: Path, images: dict[str, EmbeddedImage]) -> str:
         images[key] = EmbeddedImage(name=f"{path.name}#{len(images) + 1}", data=data)
         return {"src": key}
 
-    ooxml.check(path)  # sizes, parts and plain XML, before mammoth trusts them
     import mammoth  # 0.15 s to import: only when a month has Word files
 
     try:
@@ -96,47 +86,24 @@ def _text(element: ElementTree.Element) -> str:
     return nfc(" ".join("".join(element.itertext()).split()))
 
 
-def _title(path: Path, elements: list[ElementTree.Element]) -> tuple[str, list[Any]]:
-    texts = [(i, e) for i, e in enumerate(elements) if _text(e)]
-    if not texts:
-        raise fail(path, _("the file is empty"))
-    heading = next(((i, e) for i, e in texts if e.tag in ("h1", "h2", "h3")), None)
-    index, element = heading if heading and heading[0] == texts[0][0] else texts[0]
-    return _text(element), elements[:index] + elements[index + 1 :]
-
-
-def _blocks(elements: list[ElementTree.Element], images: dict[str, EmbeddedImage]) -> list[Block]:
-    """Paragraphs, headings, lists and tables; a picture takes the short line after
-    it as its caption; other short lines are captions of lost photos."""
-    blocks: list[Block] = []
-    pending: list[EmbeddedImage] = []
-    for element in elements:
-        pictures = [
-            images[img.get("src", "")]
-            for img in element.iter("img")
-            if img.get("src", "") in images
-        ]
+def _lines(elements: list[ElementTree.Element], images: dict[str, EmbeddedImage]) -> list[Line]:
+    """Each top-level element is one line of the web-copy walk, numbered as the
+    document's paragraphs; Word's headings, lists and tables stay as they are,
+    paragraphs keep their bold and italics, pictures ride on their paragraph."""
+    lines: list[Line] = []
+    for number, element in enumerate(elements, 1):
+        sources = (img.get("src", "") for img in element.iter("img"))
+        pictures = tuple(images[src] for src in sources if src in images)
         text = _text(element)
-        if pictures and not text:
-            blocks += [Figure(caption="", photo=p) for p in pending]
-            pending = pictures
+        if not text and not pictures:
             continue
-        if pending and text and is_caption(text):
-            blocks.append(Figure(caption=text, photo=pending[0]))
-            blocks += [Figure(caption="", photo=p) for p in pending[1:]]
-            pending = []
-            continue
-        blocks += [Figure(caption="", photo=p) for p in pending]
-        pending = []
-        blocks += [Figure(caption="", photo=p) for p in pictures]
-        if not text:
-            continue
-        if element.tag == "p" and is_caption(text):
-            blocks.append(Figure(caption=text))
+        markup = nfc(clean_html(_serialise(element))) if text else None
+        if element.tag == "p":
+            lines.append(Line(number, text, raw=text, photos=pictures, markup=markup))
         else:
-            blocks.append(Html(nfc(clean_html(_serialise(element)))))
-    blocks += [Figure(caption="", photo=p) for p in pending]
-    return blocks
+            lines.append(Line(number, text, raw=text, photos=pictures, block=markup))
+    first_text = next((i for i, line in enumerate(lines) if line.text), 0)
+    return [lines[first_text], *lines[:first_text], *lines[first_text + 1 :]]  # title first
 
 
 def _serialise(element: ElementTree.Element) -> str:

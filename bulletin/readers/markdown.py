@@ -8,14 +8,13 @@ CommonMark (plus tables); raw HTML in it is sanitised to the allow-list in
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
+import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from bulletin import frontmatter
 from bulletin.dates import find_date
 from bulletin.encodings import nfc
 from bulletin.i18n import _
@@ -26,7 +25,6 @@ from bulletin.sanitize import clean_html
 EXTENSIONS = (".md", ".markdown")
 KEYS = {"title", "date", "author", "category", "summary", "order", "image", "images", "source"}
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
@@ -52,6 +50,7 @@ def read(path: Path, context: ReadContext) -> Article:
         category=_string(meta, "category", path),
         summary=_string(meta, "summary", path),
         order=_order(meta, path),
+        date_from="front-matter" if meta.get("date") is not None else None,
     )
 
 
@@ -63,15 +62,17 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int
     if end is None:
         raise fail(path, _("front matter opened with '---' is never closed"), 1)
     try:
-        meta = frontmatter.load("\n".join(lines[1:end]), first_line=2)
-    except frontmatter.FrontMatterError as error:
-        message = _("broken front matter: {reason}").format(reason=error.message)
-        raise fail(path, message, error.line) from None
+        meta = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None
+        reason = getattr(exc, "problem", None) or _("invalid YAML")
+        raise fail(path, _("broken front matter: {reason}").format(reason=reason), line) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise fail(path, _("front matter must be 'key: value' lines"), 2)
-    return {str(key): value for key, value in meta.items()}, "\n".join(lines[end + 1 :]), end + 2
+    return meta, "\n".join(lines[end + 1 :]), end + 2
 
 
 def _string(meta: dict[str, Any], key: str, path: Path) -> str | None:
@@ -92,13 +93,6 @@ def _date(meta: dict[str, Any], path: Path, year: int) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = str(value)
-    if _ISO_DATE.match(text):  # 2023-11-05; 2023-02-30 is no day of the calendar
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise fail(
-                path, _("front matter 'date' is not a date: '{value}'").format(value=text)
-            ) from None
     parsed = find_date(f"ngày {text}", year)
     if parsed is None:
         raise fail(path, _("front matter 'date' is not a date: '{value}'").format(value=text))
@@ -157,7 +151,7 @@ def _blocks(body: str, path: Path, first_line: int) -> tuple[list[Block], str | 
             _demote_headings(group)
             fragment = clean_html(_markdown.renderer.render(group, _markdown.options, {}))
             if fragment.strip():
-                blocks.append(Html(nfc(fragment)))
+                blocks.append(Html(nfc(fragment), line=line))
         start = end
     return blocks, heading
 
