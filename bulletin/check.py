@@ -7,17 +7,20 @@ out). Errors make an article unusable; warnings are worth a look.
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bulletin.collect import Month, check_folder, find_month_folder, source_files
+from bulletin.collect import Month, check_folder, find_month_folder, links_out, source_files
 from bulletin.config import Settings
 from bulletin.errors import BulletinError, Problem, display_path
 from bulletin.glyphs import check_glyphs
 from bulletin.i18n import _
-from bulletin.model import Article
+from bulletin.model import Article, Block, Figure
 from bulletin.readers import read_articles
+from bulletin.readers.base import within
 from bulletin.strays import stray_photos
 
 MAX_TITLE = 200
@@ -64,21 +67,31 @@ def check_month(
     articles: Path | None,
     year_today: int,
     strict: bool = False,
+    decode_photos: bool = True,
 ) -> MonthCheck:
-    """Every problem of the month, articles that could be read, and the month itself."""
+    """Every problem of the month, articles that could be read, and the month itself.
+
+    ``decode_photos``: decode every photo whole, so that ``check`` fails on what
+    ``make`` would (a PNG with damaged data has a sound header). ``make`` reads
+    only the headers here: it decodes each photo once, when preparing it."""
     folder, month = locate(settings, month, articles)
     found, problems = read_articles(source_files(folder), month.year if month else year_today)
-    if not found and not problems:
+    problems += [
+        _warning_at(link, _("a link to a file outside the month folder: not read"))
+        for link in links_out(folder)
+    ]
+    if not found and not any(p.level == "error" for p in problems):
         raise BulletinError(
             _("{folder}: no articles (.txt, .md, .docx) in this folder").format(
                 folder=display_path(folder)
             )
         )
+    found = [_confined(article, folder, problems) for article in found]
     month = month or _month_of_newest(found, folder)
     problems += check_glyphs(found, strict)
     for article in found:
         problems += _article_warnings(article, month)
-        problems += _photo_problems(article)
+        problems += _photo_problems(article, decode_photos)
     problems += _duplicates(found)
     problems += stray_photos(folder, found)
     problems.sort(key=lambda p: (str(p.path), p.line or 0))  # by file, then line; stable
@@ -99,6 +112,42 @@ def _month_of_newest(articles: list[Article], folder: Path) -> Month:
 
 def _warning(article: Article, message: str) -> Problem:
     return Problem(article.source, message, None, "warning")
+
+
+def _warning_at(path: Path, message: str) -> Problem:
+    return Problem(path, message, None, "warning")
+
+
+def _confined(article: Article, folder: Path, problems: list[Problem]) -> Article:
+    """The article without photos from outside the month folder or hidden in it
+    (a photo folder symlinked elsewhere, ``._IMG.jpg`` left by a Mac): such a file
+    is never read. Each one left out is named in a warning."""
+    body: list[Block] = []
+    for block in article.body:
+        photo = block.photo if isinstance(block, Figure) else None
+        if (
+            isinstance(block, Figure)
+            and isinstance(photo, Path)
+            and not _allowed_photo(folder, photo)
+        ):
+            message = _("photo '{name}' is outside the month folder or hidden: not used")
+            problems.append(_warning(article, message.format(name=display_path(photo))))
+            if block.caption:
+                body.append(Figure(caption=block.caption, line=block.line))
+            continue
+        body.append(block)
+    if len(body) == len(article.body) and all(map(operator.is_, body, article.body)):
+        return article
+    return dataclasses.replace(article, body=tuple(body))
+
+
+def _allowed_photo(folder: Path, photo: Path) -> bool:
+    try:
+        relative = photo.absolute().relative_to(folder.absolute())
+    except ValueError:
+        return False
+    hidden = any(part.startswith(".") for part in relative.parts)
+    return not hidden and within(folder, photo)
 
 
 def _article_warnings(article: Article, month: Month) -> list[Problem]:
@@ -181,12 +230,12 @@ def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _photo_problems(article: Article) -> list[Problem]:
+def _photo_problems(article: Article, decode: bool) -> list[Problem]:
     from bulletin.photos import inspect
 
     found = []
     for figure in article.figures:
-        if figure.photo is not None and (message := inspect(figure.photo)):
+        if figure.photo is not None and (message := inspect(figure.photo, decode)):
             found.append(Problem(article.source, message, figure.line))
     return found
 

@@ -6,12 +6,14 @@ and Word readers live in ``readers/webcopy.py`` and ``readers/chrome.py``.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
 from bulletin.encodings import DecodeError, decode_text, nfc
-from bulletin.errors import Level, Problem, SourceError
+from bulletin.errors import Level, Problem, SourceError, printable
 from bulletin.i18n import _
 
 
@@ -39,14 +41,30 @@ def fail(path: Path, message: str, line: int | None = None) -> SourceError:
     return SourceError(Problem(path, message, line))
 
 
+# An article is a few pages: 2 MB of text is a book. A bigger file is a mistake
+# (a log, a dump, a database export), and reading it would take minutes.
+MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+
+
 def read_text_file(path: Path, context: ReadContext) -> str:
-    """The file's text, decoded and NFC; a clear error for unreadable files."""
+    """The file's text, decoded and NFC; a clear error for unreadable files, files
+    that are not regular (a FIFO would hang the build), and files over 2 MB."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb", opener=_open_no_block) as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise fail(path, _("not a regular file"))
+            data = stream.read(MAX_ARTICLE_BYTES + 1)
     except OSError as exc:
         raise fail(
             path, _("cannot read the file ({reason})").format(reason=exc.strerror or exc)
         ) from None
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise fail(
+            path,
+            _("over {size} MB: too large for an article (is it the right file?)").format(
+                size=MAX_ARTICLE_BYTES // (1024 * 1024)
+            ),
+        )
     try:
         decoded = decode_text(data)
     except DecodeError:
@@ -59,23 +77,66 @@ def read_text_file(path: Path, context: ReadContext) -> str:
     return text
 
 
+def _open_no_block(name: str, flags: int) -> int:
+    """Open without waiting: a FIFO named like an article must not hang the build."""
+    return os.open(name, flags | os.O_NONBLOCK)
+
+
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
 
+
 def photo_path(article: Path, reference: str, line: int | None = None) -> Path:
-    """The photo an article names, relative to the article; it must exist there."""
+    """The photo an article names, relative to the article; it must exist there,
+    inside the article's folder (no ``../``, ``%2e%2e/``, or symlink leading out)
+    and not in a hidden folder such as ``.git/``."""
     name = nfc(unquote(reference.strip()))
     if not name or "://" in name or name.startswith(("/", "\\", "file:", "data:")):
         raise fail(
             article,
-            _("photo '{name}' must be a file beside the article").format(name=reference),
+            _("photo '{name}' must be a file beside the article").format(name=printable(reference)),
             line,
         )
-    photo = article.parent / name
-    if not photo.is_file():
-        photo = _same_name_in_any_normal_form(photo) or photo
-    if not photo.is_file():
-        raise fail(article, _("photo not found: {name}").format(name=name), line)
+    folder = article.parent
+    photo = folder / name
+    if not within(folder, photo) or any(part.startswith(".") for part in Path(name).parts):
+        raise fail(
+            article,
+            _("photo '{name}' is outside the month folder or hidden: not used").format(
+                name=printable(name)
+            ),
+            line,
+        )
+    try:
+        if not photo.is_file():
+            photo = _same_name_in_any_normal_form(photo) or photo
+        found = photo.is_file()
+    except OSError as exc:  # a name over 255 bytes, a loop of symlinks
+        raise fail(
+            article,
+            _("photo '{name}' cannot be opened ({reason})").format(
+                name=printable(name), reason=exc.strerror or exc
+            ),
+            line,
+        ) from None
+    if not found:
+        raise fail(article, _("photo not found: {name}").format(name=printable(name)), line)
+    if not within(folder, photo):  # the NFD twin found is a symlink leading out
+        raise fail(
+            article,
+            _("photo '{name}' is outside the month folder or hidden: not used").format(
+                name=printable(name)
+            ),
+            line,
+        )
     return photo
+
+
+def within(folder: Path, path: Path) -> bool:
+    """True when ``path``, symlinks followed, is inside ``folder``."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a loop of symlinks
+        return False
 
 
 def _same_name_in_any_normal_form(path: Path) -> Path | None:

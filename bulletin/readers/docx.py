@@ -17,6 +17,7 @@ from typing import Any
 from bulletin.encodings import nfc
 from bulletin.i18n import _
 from bulletin.model import Article, EmbeddedImage
+from bulletin.readers import ooxml
 from bulletin.readers.base import ReadContext, fail
 from bulletin.readers.text import article_from
 from bulletin.readers.webcopy import Line, blocks_of, read_lines
@@ -62,6 +63,7 @@ def _convert(path: Path, images: dict[str, EmbeddedImage]) -> str:
         images[key] = EmbeddedImage(name=f"{path.name}#{len(images) + 1}", data=data)
         return {"src": key}
 
+    ooxml.check(path)  # sizes, parts and plain XML, before mammoth trusts them
     import mammoth  # 0.15 s to import: only when a month has Word files
 
     try:

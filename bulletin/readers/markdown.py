@@ -1,6 +1,6 @@
 """Markdown with YAML front matter, the format for articles written for the bulletin.
 
-Front matter keys: title, date, author, category, summary, order. The body is
+Front matter keys: title, date, author, category, summary, order, lead, poster. The body is
 CommonMark (plus tables); raw HTML in it is sanitised to the allow-list in
 ``bulletin.sanitize``. A paragraph that is only an image becomes a Figure.
 """
@@ -8,13 +8,14 @@ CommonMark (plus tables); raw HTML in it is sanitised to the allow-list in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bulletin import frontmatter
 from bulletin.dates import find_date
 from bulletin.encodings import nfc
 from bulletin.i18n import _
@@ -23,8 +24,21 @@ from bulletin.readers.base import ReadContext, fail, photo_path, read_text_file
 from bulletin.sanitize import clean_html
 
 EXTENSIONS = (".md", ".markdown")
-KEYS = {"title", "date", "author", "category", "summary", "order", "image", "images", "source"}
+KEYS = {
+    "title",
+    "date",
+    "author",
+    "category",
+    "summary",
+    "order",
+    "image",
+    "images",
+    "lead",
+    "poster",
+    "source",  # the post's URL, written by `bulletin collect`; not printed
+}
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
@@ -50,6 +64,8 @@ def read(path: Path, context: ReadContext) -> Article:
         category=_string(meta, "category", path),
         summary=_string(meta, "summary", path),
         order=_order(meta, path),
+        featured=_flag(meta, "lead", path),
+        poster=_flag(meta, "poster", path),
         date_from="front-matter" if meta.get("date") is not None else None,
     )
 
@@ -62,17 +78,15 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int
     if end is None:
         raise fail(path, _("front matter opened with '---' is never closed"), 1)
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else None
-        reason = getattr(exc, "problem", None) or _("invalid YAML")
-        raise fail(path, _("broken front matter: {reason}").format(reason=reason), line) from None
+        meta = frontmatter.load("\n".join(lines[1:end]), first_line=2)
+    except frontmatter.FrontMatterError as error:
+        message = _("broken front matter: {reason}").format(reason=error.message)
+        raise fail(path, message, error.line) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise fail(path, _("front matter must be 'key: value' lines"), 2)
-    return meta, "\n".join(lines[end + 1 :]), end + 2
+    return {str(key): value for key, value in meta.items()}, "\n".join(lines[end + 1 :]), end + 2
 
 
 def _string(meta: dict[str, Any], key: str, path: Path) -> str | None:
@@ -93,6 +107,13 @@ def _date(meta: dict[str, Any], path: Path, year: int) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = str(value)
+    if _ISO_DATE.match(text):  # 2023-11-05; 2023-02-30 is no day of the calendar
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise fail(
+                path, _("front matter 'date' is not a date: '{value}'").format(value=text)
+            ) from None
     parsed = find_date(f"ngày {text}", year)
     if parsed is None:
         raise fail(path, _("front matter 'date' is not a date: '{value}'").format(value=text))
@@ -129,6 +150,14 @@ def _order(meta: dict[str, Any], path: Path) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise fail(path, _("front matter 'order' must be a whole number"))
+    return value
+
+
+def _flag(meta: dict[str, Any], key: str, path: Path) -> bool:
+    """``lead: true`` / ``poster: true``: a yes-or-no choice of the layout."""
+    value = meta.get(key, False)
+    if not isinstance(value, bool):
+        raise fail(path, _("front matter '{key}' must be true or false").format(key=key))
     return value
 
 
