@@ -119,7 +119,7 @@ def _contact_sheet(title: str, names: list[str], warnings: list[str], version: i
         "<style>body{font-family:sans-serif;background:#ddd;margin:1em;display:flex;gap:1.5em;"
         "align-items:flex-start}main{display:flex;flex-wrap:wrap;gap:1em;flex:1}"
         "a{text-align:center;color:#333}aside{width:22em;background:#fff;padding:.5em 1em;"
-        "box-shadow:0 1px 4px #0005}aside li{margin:.4em 0}h1{font-size:1.3em}"
+        "box-shadow:0 1px 4px #0005}aside li{margin:.4em 0}h1{font-size:1.3em}h2{font-size:1.1em}"
         "img{display:block;width:260px;background:#fff;box-shadow:0 1px 4px #0005}</style>"
         f"{script}<aside><h1>{name}</h1>{notes}</aside><main>{pages}</main></html>\n"
     )

@@ -119,16 +119,30 @@ def message(
         "month_label": dates.month_label(year, month),
     }
     mail = EmailMessage()
-    mail["Subject"] = " ".join(env.get_template("subject.txt.j2").render(values).split())
+    mail["Subject"] = " ".join(_render(env, "subject.txt.j2", values).split())
     mail["From"] = mailing.email.sender
     mail["To"] = to or ", ".join(unit.addresses)
     mail["Date"] = formatdate(localtime=True)
     mail["Message-ID"] = make_msgid(domain=mailing.email.sender.rpartition("@")[2] or None)
-    mail.set_content(env.get_template("body.txt.j2").render(values))
+    mail.set_content(_render(env, "body.txt.j2", values))
     mail.add_attachment(
         mailing.pdf.read_bytes(), maintype="application", subtype="pdf", filename=mailing.pdf.name
     )
     return mail
+
+
+def _render(env: jinja2.Environment, name: str, values: dict[str, object]) -> str:
+    """A template of the message; its mistakes are the user's, named with the line."""
+    try:
+        return env.get_template(name).render(values)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or f"layouts/email/{name}"
+        line = getattr(exc, "lineno", None) or 1
+        raise BulletinError(
+            _("{path}:{line}: template error: {reason}").format(
+                path=display_path(Path(where)), line=line, reason=exc.message or type(exc).__name__
+            )
+        ) from None
 
 
 def dry_run(settings: Settings, mailing: Mailing) -> list[Path]:
@@ -360,11 +374,12 @@ def _send_waiting(
         for index, (unit, pending) in enumerate(waiting):
             if progress:
                 progress(index + 1, len(waiting), unit)
+            mail = message(settings, mailing, unit)  # first: a template error sends nothing
             records = log.setdefault(unit.name, {})
             for address in pending:
                 records[address] = {"state": SENDING, "at": _now()}
             _commit(mailing.log, log, unit, _("nothing was sent to {unit}"))
-            lost = _send_one(server, settings, mailing, unit, pending, records)
+            lost = _send_one(server, mail, pending, records)
             _commit(
                 mailing.log,
                 log,
@@ -384,9 +399,7 @@ def _send_waiting(
 
 def _send_one(
     server: smtplib.SMTP,
-    settings: Settings,
-    mailing: Mailing,
-    unit: Unit,
+    mail: EmailMessage,
     pending: list[str],
     records: dict[str, dict[str, str]],
 ) -> BaseException | None:
@@ -395,7 +408,7 @@ def _send_one(
     refused: dict[str, tuple[int, bytes]] = {}
     lost: BaseException | None = None
     try:
-        refused = server.send_message(message(settings, mailing, unit), to_addrs=pending)
+        refused = server.send_message(mail, to_addrs=pending)
     except smtplib.SMTPRecipientsRefused as exc:
         refused = exc.recipients
     except smtplib.SMTPResponseException as exc:

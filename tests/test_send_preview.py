@@ -476,3 +476,19 @@ def test_watch_rebuilds_on_change(project: Path) -> None:
         stop.set()
         thread.join(timeout=10)
     assert calls
+
+
+def test_an_email_template_error_is_one_line_and_sends_nothing(mailing, server) -> None:  # type: ignore[no-untyped-def]
+    project, port = mailing
+    mailbox = Mailbox()
+    server(mailbox, port)
+    templates = project / "layouts" / "email"
+    templates.mkdir(parents=True)
+    body = templates / "body.txt.j2"
+    body.write_text("Kính gửi {{ unit.name }},\n{% if %}\n", encoding="utf-8")
+    code, output = send()
+    assert code == 1
+    assert output.splitlines()[-1].startswith("Lỗi: layouts/email/body.txt.j2:2: lỗi khuôn mẫu: ")
+    assert output.count("Lỗi") == 1
+    assert mailbox.messages == []
+    assert not (project / "out" / "sent-2023-11.json").exists()  # nothing marked "sending"
