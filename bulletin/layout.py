@@ -24,6 +24,7 @@ from bulletin.config import Settings
 from bulletin.errors import BulletinError
 from bulletin.i18n import _
 from bulletin.model import Article, Figure, Html, Issue, Photo
+from bulletin.private import private_subdir
 from bulletin.resources import LAYOUTS_DIR
 
 ENTRY_TEMPLATE = "bulletin.html.j2"
@@ -92,10 +93,12 @@ def environment(folders: list[Path]) -> jinja2.Environment:
     (``cycler.__init__.__globals__.os.popen``) nor change what it is given."""
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folders),
-        # Compiled templates are kept in a private folder of the user's temp
-        # directory, keyed by each template's source: no recompiling on every build.
-        # Their own file names: code compiled outside the sandbox is never loaded.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(pattern="__bulletin_sandboxed_%s.cache"),
+        # Compiled templates are kept in the user's private cache folder, keyed by
+        # each template's source: no recompiling on every build. Their own file
+        # names: code compiled outside the sandbox is never loaded.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(
+            str(private_subdir("templates")), pattern="__bulletin_sandboxed_%s.cache"
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -52,6 +52,13 @@ def private_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="bulletin-"))
 
 
+def private_subdir(name: str) -> Path:
+    """A folder inside the private one (made on first use, mode 0700)."""
+    folder = private_dir() / name
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
 def read_private(name: str) -> str | None:
     """A cache file's text, or None when absent, unreadable or not a regular file."""
     try:

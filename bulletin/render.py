@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import os
 import stat
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,9 +49,32 @@ def _use_bundled_fonts_only() -> None:
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
+@contextmanager
+def _no_library_search() -> Iterator[None]:
+    """While WeasyPrint loads its libraries, on Linux, look them up by file name only.
+
+    WeasyPrint tries each library under several names, Windows and short ones
+    first; cffi hands a short name to ``ctypes.util.find_library``, which on Linux
+    runs ``ldconfig -p`` and then ``gcc`` (about forty programs per build) to find
+    a file. The file names WeasyPrint tries next (``libpango-1.0.so.0``) are found
+    by the dynamic loader itself: no program needs to run."""
+    import ctypes.util
+
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    original = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
 _use_bundled_fonts_only()
 
-import weasyprint  # noqa: E402  (fontconfig must be configured first)
+with _no_library_search():
+    import weasyprint  # fontconfig must be configured first
 from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
 
 

@@ -172,6 +172,32 @@ def test_fontconfig_and_glyph_cache_are_not_at_a_fixed_name_in_tmp() -> None:
     assert private_dir().stat().st_mode & 0o077 == 0
 
 
+def test_loading_weasyprint_runs_no_program() -> None:
+    """ctypes' library search would run ldconfig and gcc (some forty programs) while
+    WeasyPrint loads; the render worker loads it without them."""
+    script = (
+        "import sys\n"
+        "def hook(event, args):\n"
+        "    if event in ('subprocess.Popen', 'os.posix_spawn', 'os.exec', 'os.system'):\n"
+        "        print('RAN', args[0], flush=True)\n"
+        "sys.addaudithook(hook)\n"
+        "import bulletin.render\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "RAN" not in done.stdout
+
+
+def test_compiled_templates_are_cached_in_the_private_folder(month: Path) -> None:
+    from bulletin.private import private_dir
+
+    assert invoke("make", "-q")[0] == 0
+    cached = list((private_dir() / "templates").glob("__bulletin_sandboxed_*.cache"))
+    assert cached
+
+
 # --- the render worker ----------------------------------------------------------------
 
 
