@@ -7,6 +7,7 @@ import contextlib
 import email
 import errno
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -492,3 +493,27 @@ def test_an_email_template_error_is_one_line_and_sends_nothing(mailing, server) 
     assert output.count("Lỗi") == 1
     assert mailbox.messages == []
     assert not (project / "out" / "sent-2023-11.json").exists()  # nothing marked "sending"
+
+
+def test_a_progress_bar_when_stderr_is_a_terminal(mailing, server) -> None:  # type: ignore[no-untyped-def]
+    import pty
+
+    project, port = mailing
+    server(Mailbox(), port)
+    controller, terminal = pty.openpty()
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-m", "bulletin", "send"], cwd=project, stderr=terminal
+        ) as run:
+            assert run.wait(timeout=60) == 0
+        os.close(terminal)
+        screen = b""
+        with contextlib.suppress(OSError):  # EIO once the terminal is closed and read out
+            while chunk := os.read(controller, 4096):
+                screen += chunk
+    finally:
+        os.close(controller)
+    text = screen.decode()
+    assert "Đơn vị 3/3: Trung tâm Tư vấn" in text and "100%" in text and "[####" in text
+    assert "Đơn vị 3/3: Trung tâm Tư vấn…\n" not in text  # a bar, not stage lines
+    assert "Đã gửi 3/3 đơn vị" in text
