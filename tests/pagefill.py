@@ -40,6 +40,32 @@ def foot_blanks(pdf: Path, top_mm: float = 17, bottom_mm: float = 18) -> list[fl
     return blanks
 
 
+def printed_text(pdf: Path) -> list[list[tuple[float, str, str]]]:
+    """For every page, each text object's size in points, font name and text.
+
+    WeasyPrint sets text in CSS pixels under a 0.75 scale: the size a reader
+    sees is the font size times the object's matrix scale."""
+    pages = []
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for page in document:
+            found = []
+            textpage = page.get_textpage()
+            kinds = (pdfium_c.FPDF_PAGEOBJ_TEXT,)
+            for item in page.get_objects(filter=kinds, max_depth=4, textpage=textpage):
+                a, b, c, d, _e, _f = item.get_matrix().get()
+                size = item.get_font_size() * abs(a * d - b * c) ** 0.5
+                try:
+                    text = item.extract()
+                except pypdfium2.PdfiumError:  # an object drawing no character
+                    text = ""
+                found.append((size, item.get_font().get_base_name(), text))
+            pages.append(found)
+    finally:
+        document.close()
+    return pages
+
+
 def report(pdf: Path) -> str:
     blanks = foot_blanks(pdf)
     body = blanks[:-1] or [0.0]

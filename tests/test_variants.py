@@ -14,6 +14,7 @@ from bulletin.cli import main
 from bulletin.impose import booklet_order
 
 from .conftest import pdf_text
+from .pagefill import printed_text
 
 MM = 72 / 25.4
 
@@ -98,18 +99,8 @@ def test_archive_is_pdf_a3b_with_the_sources(project: Path) -> None:
 
 
 def font_sizes(path: Path) -> list[float]:
-    """The size, in points, of every printed character of every page."""
-    import pypdfium2.raw as pdfium_c
-
-    sizes = []
-    pdf = pypdfium2.PdfDocument(path)
-    for page in pdf:
-        textpage = page.get_textpage()
-        for index in range(textpage.count_chars()):
-            if not textpage.get_text_range(index, 1).isspace():
-                sizes.append(pdfium_c.FPDFText_GetFontSize(textpage.raw, index))
-    pdf.close()
-    return sizes
+    """The size, in points, of every piece of text printed on the PDF's pages."""
+    return [size for page in printed_text(path) for size, _font, text in page if text.strip()]
 
 
 def test_poster_is_one_a3_page_readable_from_afar(project: Path) -> None:
@@ -127,7 +118,7 @@ def test_poster_is_one_a3_page_readable_from_afar(project: Path) -> None:
     ]
     assert 4 <= len(outline) < 6  # not all six: the sixth would need a second page
     assert "Hội đồng nghiệm thu cấp Tập đoàn đánh giá" in text  # front-matter summary
-    assert min(font_sizes(poster)) >= 16  # every character, dates and captions too
+    assert round(min(font_sizes(poster)), 1) >= 16  # every text, dates and captions too
     assert len(PdfReader(poster).pages[0].images) == 3  # lead photos of the cards shown
     assert "Đọc bản đầy đủ" in text  # the QR code's caption (website is set)
 

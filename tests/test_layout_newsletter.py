@@ -1,0 +1,276 @@
+"""The classic layout as a newsletter, checked on real PDFs: filled pages, page 1
+(masthead, lead story, contents), two columns of a readable measure, the
+editorial box never alone, captions only with their photos; and the editor's
+choices behind it (date of issue, lead story, categories, logo)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import random
+import re
+import statistics
+from pathlib import Path
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+import pytest
+from pypdf import PdfReader
+
+from bulletin.build import build
+from bulletin.config import Settings, find_config, load_settings
+from bulletin.edition import arrange, category_of, issue_date
+from bulletin.errors import BulletinError
+from bulletin.model import Article, Html
+
+from .conftest import ROOT, pdf_text
+from .pagefill import foot_blanks, printed_text
+
+SENTENCES = [
+    "Viện Khoa học Công nghệ Mỏ đã tổ chức hội nghị sơ kết công tác nghiên cứu khoa học",
+    "các đơn vị trong Viện đã hoàn thành 42 hợp đồng tư vấn, thiết kế và chuyển giao công nghệ",
+    "Viện trưởng yêu cầu các phòng tập trung hoàn thiện hồ sơ nghiệm thu trước ngày 15/12/2023",
+    "công tác an toàn lao động trong mùa mưa bão được đặc biệt chú trọng tại các mỏ hầm lò",
+    "đoàn công tác đã khảo sát điều kiện địa chất tại các mỏ vùng Cẩm Phả và Uông Bí",
+    "kết quả thử nghiệm cho thấy tốc độ đào lò tăng 27 % so với phương pháp truyền thống",
+    "hội đồng đánh giá cao tính thực tiễn của đề tài và đề nghị nhân rộng trong Tập đoàn",
+    "Công đoàn Viện phát động phong trào thi đua lao động sáng tạo chào mừng năm mới",
+    "các đại biểu đã thảo luận về giải pháp nâng cao hiệu quả khai thác than hầm lò",
+    "Ban Chấp hành Đảng bộ Viện đã kiểm điểm việc thực hiện nghị quyết sáu tháng cuối năm",
+    "TS. Hoàng Văn Khởi trình bày báo cáo tổng kết với nhiều số liệu được cập nhật đầy đủ",
+    "phòng Kinh tế Dự án đã phối hợp với các mỏ lập kế hoạch sản xuất năm 2024",
+    "các kỹ sư trẻ được giao chủ trì những nhiệm vụ khoa học cấp cơ sở có tính ứng dụng cao",
+    "hệ thống quan trắc khí mỏ tự động đã vận hành ổn định trong suốt 6 tháng thử nghiệm",
+]
+
+
+def text_month(folder: Path, count: int = 21, seed: int = 14) -> None:
+    """``count`` web copies of varied length (2–9 paragraphs), text only."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(1, count + 1):
+        title = f"Tin số {number}: " + rng.choice(SENTENCES)[:60].rsplit(" ", 1)[0].capitalize()
+        paragraphs = []
+        for index in range(rng.randint(2, 9)):
+            sentences = [rng.choice(SENTENCES) for _ in range(rng.randint(2, 5))]
+            text = ". ".join(s[0].upper() + s[1:] for s in sentences) + "."
+            if index == 0:
+                text = f"Ngày {1 + number % 28:02d}/11/2023, {text[0].lower()}{text[1:]}"
+            paragraphs.append(text)
+        body = "\n\n".join([title, *paragraphs, "Tin Văn phòng"])
+        (folder / f"{number:02d}-tin.txt").write_text(body + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def example_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("example") / "ban-tin.pdf"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700611200")
+        build(load_settings(find_config(ROOT)), out=out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def text_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("text-month")
+    text_month(root / "articles" / "2023-11")
+    (root / "bulletin.toml").write_text(
+        (ROOT / "bulletin.toml")
+        .read_text(encoding="utf-8")
+        .replace('articles_dir = "examples/articles"', 'articles_dir = "articles"'),
+        encoding="utf-8",
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700611200")
+        return build(load_settings(root / "bulletin.toml"), out=root / "out" / "b.pdf").pdf
+
+
+@pytest.mark.parametrize("month", ["example_pdf", "text_pdf"])
+def test_pages_are_filled(month: str, request: pytest.FixtureRequest) -> None:
+    """The blank at the foot of every page but the last: at most 20 % of the text
+    area, 8 % on average (python -m tests.pagefill FILE prints the figures)."""
+    blanks = foot_blanks(request.getfixturevalue(month))[:-1]
+    assert blanks, "more than one page"
+    assert max(blanks) <= 0.20, [f"{b:.0%}" for b in blanks]
+    assert statistics.mean(blanks) <= 0.08, [f"{b:.0%}" for b in blanks]
+
+
+def column_lines(pdf: Path, page_index: int) -> list[tuple[float, float, str]]:
+    """Each text line of a page: its left edge, its width (points) and its text."""
+    document = pypdfium2.PdfDocument(pdf)
+    textpage = document[page_index].get_textpage()
+    lines = []
+    for index in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(index)
+        text = textpage.get_text_bounded(left, bottom, right, top).strip()
+        lines.append((left, right - left, text))
+    document.close()
+    return lines
+
+
+@pytest.mark.parametrize("month", ["example_pdf", "text_pdf"])
+def test_inside_pages_are_two_columns_of_a_readable_measure(
+    month: str, request: pytest.FixtureRequest
+) -> None:
+    pdf = request.getfixturevalue(month)
+    mm = 72 / 25.4
+    for page in (1, 2):
+        lines = [line for line in column_lines(pdf, page) if line[1] > 75 * mm]  # full lines
+        lefts = sorted({round(left / mm) for left, _, _ in lines})
+        assert len(lines) > 20
+        assert lefts[0] < 25 and lefts[-1] > 100, lefts  # a left and a right column
+        assert all(width < 90 * mm for _, width, _ in lines)  # no line spans the page
+        median = statistics.median(len(text) for _, _, text in lines)
+        assert 45 <= median <= 75, median
+
+
+def photos_on_page_one(pdf: Path) -> int:
+    document = pypdfium2.PdfDocument(pdf)
+    count = len(list(document[0].get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4)))
+    document.close()
+    return count
+
+
+def test_page_one_has_masthead_lead_story_and_contents(example_pdf: Path) -> None:
+    first = pdf_text(example_pdf)[0]
+    for expected in (
+        "B Ả N T I N",
+        "Thông tin Khoa học Công nghệ Mỏ",
+        "Hà Nội, ngày 22 tháng 11 năm 2023",
+        "TRONG SỐ NÀY",
+        "Nghiệm thu đề tài cấp Tập đoàn",  # the lead story (lead: true)
+        "Hội đồng nghiệm thu cấp Tập đoàn đánh giá đề tài đạt loại Xuất sắc",  # its sapo
+        "Hội đồng nghiệm thu làm việc tại Viện",  # its photo's caption
+    ):
+        assert expected in first, expected
+    assert photos_on_page_one(example_pdf) == 1  # the lead photo
+    pieces = printed_text(example_pdf)[0]
+
+    def size_of(words: str) -> tuple[float, str]:
+        return [(size, font) for size, font, text in pieces if words in text][-1]  # not the TOC
+
+    assert size_of("Nghiệm thu đề tài")[0] >= 20  # a larger headline for the lead story
+    assert size_of("Hội đồng Khoa học và Công nghệ")[0] <= 10.5  # body text
+    assert "Bold" in size_of("Hội đồng nghiệm thu cấp")[1]  # the sapo in bold
+    reader = PdfReader(example_pdf)
+    assert reader.get_destination_page_number(reader.outline[0]) == 0
+
+
+def test_a_full_month_keeps_the_lead_story_on_page_one(text_pdf: Path) -> None:
+    first = pdf_text(text_pdf)[0]
+    assert "TRONG SỐ NÀY" in first and "Tin số 1:" in first
+    reader = PdfReader(text_pdf)
+    assert len(reader.outline) == 21
+    assert reader.get_destination_page_number(reader.outline[0]) == 0
+
+
+@pytest.mark.parametrize("month", ["example_pdf", "text_pdf"])
+def test_the_editorial_box_shares_the_last_page(month: str, request: pytest.FixtureRequest) -> None:
+    pages = pdf_text(request.getfixturevalue(month))
+    last = pages[-1]
+    assert "Chịu trách nhiệm xuất bản" in last
+    before_box = last.split("Thông tin Khoa học Công nghệ Mỏ Bản tin của")[0]
+    words = re.sub(r"Thông tin Khoa học Công nghệ Mỏ Số 11 · Tháng 11/2023", "", before_box)
+    assert len(words.split()) > 5  # article text above the box, not the box alone
+
+
+def test_a_caption_is_printed_only_with_its_photo(project: Path) -> None:
+    month = project / "articles" / "2023-11"
+    (month / "09-ky-ket.txt").write_text(
+        "Lễ ký kết hợp tác với Trường Đại học Mỏ – Địa chất\n\n"
+        "Ngày 20/11/2023, Viện đã ký kết thỏa thuận hợp tác đào tạo và nghiên cứu.\n\n"
+        "Quang cảnh buổi lễ ký kết\n\n"
+        "Hai bên thống nhất trao đổi chuyên gia và cùng thực hiện các đề tài khoa học.\n\n"
+        "Tin Văn phòng\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(find_config(project))
+    from bulletin.check import check_month
+    from bulletin.collect import Month
+
+    checked = check_month(settings, Month(2023, 11), month, 2023, False)
+    article = next(a for a in checked.articles if a.source.name == "09-ky-ket.txt")
+    assert any(f.caption == "Quang cảnh buổi lễ ký kết" for f in article.figures)  # kept
+    text = " ".join(pdf_text(build(settings, out=project / "out" / "c.pdf").pdf))
+    assert "Hai bên thống nhất" in text
+    assert "Quang cảnh buổi lễ ký kết" not in text  # ... but not printed
+
+
+def test_date_of_issue() -> None:
+    settings = Settings()
+    assert issue_date(settings, 2023, 11, dt.date(2023, 11, 22)) == dt.date(2023, 11, 22)
+    assert issue_date(settings, 2023, 11, dt.date(2023, 12, 31)) == dt.date(2023, 12, 31)
+    assert issue_date(settings, 2023, 11, dt.date(2026, 3, 1)) == dt.date(2023, 11, 30)
+    assert issue_date(settings, 2024, 2, dt.date(2024, 6, 1)) == dt.date(2024, 2, 29)
+    chosen = load_settings_text("[bulletin]\nissued = 2023-12-02\n")
+    assert issue_date(chosen, 2023, 11, dt.date(2026, 1, 1)) == dt.date(2023, 12, 2)
+
+
+def load_settings_text(text: str) -> Settings:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bulletin.toml"
+        path.write_text(text, encoding="utf-8")
+        return load_settings(path)
+
+
+def test_issued_and_categories_are_checked_in_the_config() -> None:
+    with pytest.raises(BulletinError, match=r"bulletin.toml:2: 'bulletin.issued' phải là một ngày"):
+        load_settings_text('[bulletin]\nissued = "30/11/2023"\n')
+    with pytest.raises(BulletinError, match=r"'categories' phải là một bảng"):
+        load_settings_text("[categories]\ndang- = 3\n")
+    settings = load_settings_text(
+        'order = ["giao-ban"]\n[categories]\ndang- = "Công tác Đảng"\n"cong-doan" = "Công đoàn"\n'
+    )
+    assert settings.categories == {"dang-": "Công tác Đảng", "cong-doan": "Công đoàn"}
+    assert settings.order == ["giao-ban"]
+
+
+def article(name: str, category: str | None = None, featured: bool = False) -> Article:
+    return Article(
+        Path("/m/2023-11") / name, name, (Html("<p>x</p>"),), category=category, featured=featured
+    )
+
+
+def test_categories_by_file_name_prefix_or_folder() -> None:
+    month = Path("/m/2023-11")
+    table = {"dang-": "Công tác Đảng", "cong-doan": "Công đoàn", "cong-doan-tn": "Đoàn Thanh niên"}
+    assert category_of(article("dang-ket-nap.txt"), month, table) == "Công tác Đảng"
+    assert category_of(article("cong-doan-tn-hoi-thao.docx"), month, table) == "Đoàn Thanh niên"
+    assert category_of(article("cong-doan/giai.txt"), month, table) == "Công đoàn"
+    assert category_of(article("giao-ban.txt"), month, table) is None
+    assert category_of(article("dang-x.md", category="Sự kiện"), month, table) == "Sự kiện"
+
+
+def test_the_lead_story_comes_first() -> None:
+    month = Path("/m/2023-11")
+    a, b, c = article("a.txt"), article("b.txt"), article("c.md")
+    assert [x.title for x in arrange([a, b, c], Settings(), month)] == ["a.txt", "b.txt", "c.md"]
+    marked = article("c.md", featured=True)
+    assert arrange([a, b, marked], Settings(), month)[0].title == "c.md"
+    ordered = Settings(order=["b", "c.md"])
+    assert [x.title for x in arrange([a, b, c], ordered, month)] == ["b.txt", "c.md", "a.txt"]
+
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def test_logo_in_the_masthead(project: Path) -> None:
+    (project / "logo.png").write_bytes(PNG)
+    config = project / "bulletin.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[bulletin]\n", '[bulletin]\nlogo = "logo.png"\n'
+        ),
+        encoding="utf-8",
+    )
+    pdf = build(load_settings(config), out=project / "out" / "logo.pdf").pdf
+    assert photos_on_page_one(pdf) == 2  # the logo and the lead photo
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("logo.png", "bulletin.toml"), encoding="utf-8"
+    )
+    with pytest.raises(BulletinError, match=r"bulletin\.logo"):
+        build(load_settings(config), out=project / "out" / "logo.pdf")

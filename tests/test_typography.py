@@ -1,0 +1,113 @@
+"""The Vietnamese micro-typography filter: where a line may not break."""
+
+from __future__ import annotations
+
+import pytest
+from markupsafe import Markup
+
+from bulletin.typography import NBSP, headline, typeset, typeset_html
+
+INSTITUTE = "Viện Khoa học Công nghệ Mỏ – Vinacomin"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("đạt 81 % kế hoạch", "đạt 81~% kế hoạch"),
+        ("tăng 2,5 ‰", "tăng 2,5~‰"),
+        ("dài 350 m đường lò", "dài 350~m đường lò"),
+        ("12 km", "12~km"),
+        ("1.250 tấn than", "1.250~tấn than"),
+        ("3,5 tỷ đồng", "3,5~tỷ đồng"),
+        ("45 người", "45~người"),
+        ("lúc 8 giờ", "lúc 8~giờ"),
+        ("87 năm Ngày truyền thống", "87 năm Ngày truyền thống"),  # dates glue word by word
+        ("TS. Hoàng Văn Khởi", "TS.~Hoàng Văn Khởi"),
+        ("ThS. Lê Thị Hồng Nhung", "ThS.~Lê Thị Hồng Nhung"),
+        ("PGS.TS. Nguyễn Văn A", "PGS.TS.~Nguyễn Văn A"),
+        ("PGS. TS. Nguyễn Văn A", "PGS.~TS.~Nguyễn Văn A"),
+        ("KS. Đỗ Mạnh Tiến", "KS.~Đỗ Mạnh Tiến"),
+        ("ông Trần Minh Đức", "ông~Trần Minh Đức"),
+        ("Bà Lê Thu Hà", "Bà~Lê Thu Hà"),
+        ("đồng chí Nguyễn Thị Thu Hà", "đồng~chí~Nguyễn Thị Thu Hà"),
+        ("ông bà ta", "ông bà ta"),  # no name follows
+        ("ngày 06/11/2023", "ngày~06/11/2023"),
+        ("Ngày 06/11/2023, tại Hà Nội", "Ngày~06/11/2023, tại Hà~Nội"),
+        ("ngày 06 tháng 11 năm 2023", "ngày~06 tháng~11 năm~2023"),
+        ("Quý IV năm 2023", "Quý~IV năm~2023"),
+        ("TP. Hồ Chí Minh", "TP.~Hồ~Chí~Minh"),
+        ("từ 12/11/1936 – 12/11/2023", "từ 12/11/1936~– 12/11/2023"),
+        ("vùng mỏ — ngành Than", "vùng mỏ~— ngành Than"),
+        ("– một ý", "– một ý"),  # a dash opening a paragraph stays
+        ("", ""),
+    ],
+)
+def test_typeset(text: str, expected: str) -> None:
+    assert typeset(text) == expected.replace("~", NBSP)
+
+
+def test_the_institute_name_may_break_only_after_its_dash() -> None:
+    text = f"{INSTITUTE} tổ chức hội thảo"
+    assert typeset(text, [INSTITUTE]) == (
+        "Viện~Khoa~học~Công~nghệ~Mỏ~– Vinacomin tổ chức hội thảo".replace("~", NBSP)
+    )
+
+
+def test_words_are_never_changed() -> None:
+    text = "Ngày 06/11/2023, TS. Hoàng đạt 81 % – Hà Nội, 350 m."
+    assert typeset(text).replace(NBSP, " ") == text
+    assert typeset(None) == ""
+
+
+def test_html_text_nodes_only() -> None:
+    fragment = '<p title="81 % ông Bình"><a href="/a b 5 m">đạt 5 m</a> &amp; TS. Hà</p>'
+    out = typeset_html(fragment)
+    assert isinstance(out, Markup)
+    assert out == (
+        f'<p title="81 % ông Bình"><a href="/a b 5 m">đạt 5{NBSP}m</a> &amp; TS.{NBSP}Hà</p>'
+    )
+
+
+def test_html_stays_escaped() -> None:
+    fragment = "<p>a &lt;script&gt;alert(1)&lt;/script&gt; 5 % b</p>"
+    out = typeset_html(fragment)
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert f"5{NBSP}%" in out
+
+
+def test_an_attribute_holding_a_bracket_is_left_whole() -> None:
+    fragment = '<p><abbr title="a > 5 m">x</abbr> 5 m</p>'
+    assert typeset_html(fragment) == f'<p><abbr title="a > 5 m">x</abbr> 5{NBSP}m</p>'
+
+
+def test_code_is_left_alone() -> None:
+    assert typeset_html("<pre><code>5 %</code></pre><p>5 %</p>") == (
+        f"<pre><code>5 %</code></pre><p>5{NBSP}%</p>"
+    )
+
+
+def test_numeric_table_cells_are_marked() -> None:
+    table = (
+        "<table><tr><th>Chỉ tiêu</th><th>2023</th></tr>"
+        "<tr><td>Tốc độ</td><td>1.234,5</td><td>81 %</td><td>−2</td><td>x 5</td></tr></table>"
+    )
+    out = typeset_html(table)
+    assert '<th class="num">2023</th>' in out
+    assert '<td class="num">1.234,5</td>' in out
+    assert f'<td class="num">81{NBSP}%</td>' in out
+    assert '<td class="num">−2</td>' in out
+    assert "<td>Tốc độ</td>" in out and "<td>x 5</td>" in out
+
+
+def test_headline_never_ends_on_one_short_word() -> None:
+    out = headline("Kỷ niệm 87 năm Ngày truyền thống công nhân vùng mỏ")
+    assert out.endswith('<span class="nw">công nhân vùng mỏ</span>')
+    assert out.striptags() == "Kỷ niệm 87 năm Ngày truyền thống công nhân vùng mỏ"
+
+
+def test_headline_escapes_and_keeps_plain_spaces() -> None:
+    out = headline("Hội thảo <b> tại Hà Nội")
+    assert "<b>" not in out and "&lt;b&gt;" in out
+    assert NBSP not in out  # the bookmark and the contents copy the title's text
+    assert headline("Giải bóng bàn") == "Giải bóng bàn"
+    assert headline("") == ""
