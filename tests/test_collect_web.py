@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -113,6 +114,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, json.dumps(found).encode(), "application/json")
         elif path == "/feed/":
             self.feed(site, int(query.get("paged", "1")))
+        elif path == "/tin-tuc/trang-cu-7.htm":  # an old site: windows-1258, no charset header
+            self.send(200, cp1258(LEGACY_PAGE), "text/html")
         elif path.startswith("/tin-tuc/") and path in site.pages:
             self.send(200, site.pages[path].encode(), "text/html; charset=utf-8")
         elif path.startswith("/anh/"):
@@ -343,6 +346,27 @@ công tác năm 2017 của Công ty</a></li>
 </ul></div></div></div>
 <div id="footer">Bản quyền thuộc Công ty Than Hà Lầm. Địa chỉ: phường Hà Lầm, TP Hạ Long.</div>
 </body></html>"""
+
+
+LEGACY_PAGE = """<html><head>
+<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">
+<title>Hội thảo an toàn mỏ</title></head><body><div id="menu"><a href="/">Trang chủ</a></div>
+<div class="noidung"><h1>Hội thảo an toàn mỏ hầm lò năm 2018</h1>
+<p>Ngày 20/3/2018, Công ty tổ chức hội thảo về an toàn trong khai thác hầm lò với sự tham dự của
+các chuyên gia đầu ngành và đại diện các phân xưởng khai thác.</p>
+<p>Hội thảo thống nhất nhiều giải pháp phòng ngừa sự cố khí mê-tan và bục nước trong lò.</p>
+</div><div id="footer">Bản quyền thuộc Công ty.</div></body></html>"""
+
+
+def cp1258(text: str) -> bytes:
+    """Windows-1258 as old Vietnamese sites wrote it: tone marks as combining marks."""
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    out = []
+    for char in text:
+        parts = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out.append((base + "".join(c for c in parts if c in tones)).encode("cp1258"))
+    return b"".join(out)
 
 
 @pytest.fixture
@@ -618,6 +642,15 @@ def test_single_page_of_a_non_wordpress_site(project: Path, site: FakeSite) -> N
     # a rerun duplicates nothing
     code, output = collect(url, "--month", "2018-03")
     assert code == 0 and "0 mới, 0 cập nhật, 1 không đổi" in output
+
+
+def test_single_page_in_a_legacy_encoding(project: Path, site: FakeSite) -> None:
+    code, output = collect(f"{site.base}/tin-tuc/trang-cu-7.htm", "--month", "2018-03")
+    assert code == 0, output
+    text = articles(project / "articles" / "2018-03")["trang-cu-7.md"]
+    assert "title: Hội thảo an toàn mỏ hầm lò năm 2018\n" in text
+    assert "khí mê-tan và bục nước" in text
+    assert unicodedata.is_normalized("NFC", text)
 
 
 def test_make_prints_every_photo_and_caption(project: Path, site: FakeSite) -> None:

@@ -54,11 +54,14 @@ class Answer:
     content_type: str
     headers: httpx.Headers
 
+    @property
+    def charset(self) -> str | None:
+        return httpx.Response(200, headers=self.headers).charset_encoding
+
     def text(self) -> str:
         """The body decoded as the server says, else UTF-8 (what every WordPress sends)."""
-        charset = httpx.Response(200, headers=self.headers).charset_encoding or "utf-8"
         try:
-            return self.content.decode(charset, errors="replace")
+            return self.content.decode(self.charset or "utf-8", errors="replace")
         except LookupError:
             return self.content.decode("utf-8", errors="replace")
 

@@ -21,6 +21,7 @@ import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
+from trafilatura.utils import decode_file
 
 from bulletin.dates import find_date
 from bulletin.i18n import _
@@ -48,7 +49,9 @@ _DATELINE = re.compile(
 def read_page(fetcher: Fetcher, url: str) -> Post:
     """The article on the page at ``url``."""
     answer = fetcher.get(url)
-    html = answer.text()
+    # the header's charset, else the page's own <meta charset> or a guess (old
+    # units' sites still serve windows-1258 without saying so in the header)
+    html = answer.text() if answer.charset else decode_file(answer.content)
     document = trafilatura.bare_extraction(
         html,
         url=answer.url,
