@@ -433,7 +433,8 @@ def test_collects_exactly_the_month_with_photos_and_captions(project: Path, site
         "nghiem-thu-de-tai.md",
         "thuc-dia-ha-lam.md",
     ]
-    assert "bài 3/5" in output
+    assert "bài 3/5: Kỹ sư trẻ thực địa tại Hà Lầm (1 ảnh)" in output
+    assert "bài 5/5: Nghiệm thu đề tài thông gió\n" in output
     # every page of the listing was asked for, with the month in the site's time
     pages = [p for p, _agent in site.requests if p.startswith("/wp-json/wp/v2/posts")]
     assert [parse_qs(urlsplit(p).query)["page"] for p in pages] == [["1"], ["2"], ["3"]]

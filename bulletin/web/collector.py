@@ -123,10 +123,14 @@ def _store_all(
     options.folder.mkdir(parents=True, exist_ok=True)
     manifest = Manifest.load(options.folder)
     for number, post in enumerate(posts, 1):
+        photos = sum(isinstance(block, Photo) for block in post.content.blocks)
+        line = (
+            _("post {number}/{total}: {title}")
+            if not photos
+            else _("post {number}/{total}: {title} ({photos} photos)")
+        )
         voice.progress(
-            _("post {number}/{total}: {title}").format(
-                number=number, total=len(posts), title=post.title
-            )
+            line.format(number=number, total=len(posts), title=post.title, photos=photos)
         )
         if not any(isinstance(block, Text) for block in post.content.blocks):
             _failed(FetchError(post.url, _("no article text found on the page")), voice, outcome)
