@@ -189,6 +189,16 @@ class Handler(BaseHTTPRequestHandler):
         elif name == "cham.jpg":
             time.sleep(2)
             self.send(200, jpeg((0, 0, 0)), "image/jpeg")
+        elif name == "nho-giot.jpg":  # a byte at a time: each wait is short, the whole is not
+            data = jpeg((0, 0, 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            for byte in data[:40]:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
         elif name == "to.jpg":
             self.send_response(200)
             self.send_header("Content-Type", "image/jpeg")
@@ -575,12 +585,17 @@ def test_photo_hosts_must_not_be_private(project: Path, site: FakeSite) -> None:
     assert site.hits("ngoai.jpg") == 0
 
 
-def test_slow_server_times_out(project: Path, site: FakeSite) -> None:
+def test_slow_server_times_out(
+    project: Path, site: FakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client, "WHOLE_ANSWER_TIMEOUTS", 3)
     site.posts[1].content = FIGURE + '<p><img src="/anh/cham.jpg"></p>'
+    site.posts[1].content += '<p><img src="/anh/nho-giot.jpg"></p>'
     start = time.monotonic()
     code, output = collect("--month", "2023-11", "--timeout", "0.3")
     assert code == 1
     assert f"{site.base}/anh/cham.jpg: không có trả lời sau 0.3 giây" in output
+    assert f"{site.base}/anh/nho-giot.jpg: không có trả lời sau 0.3 giây" in output
     assert time.monotonic() - start < 10
     assert (
         "](hop-giao-ban-thang-11/01.jpg)"

@@ -34,6 +34,9 @@ BACKOFF_SECONDS = 1.0  # doubled at each retry, unless the server says Retry-Aft
 MAX_WAIT_SECONDS = 30.0
 MAX_REDIRECTS = 5
 MAX_PAGE_BYTES = 10 * 1024 * 1024
+# The timeout bounds each wait; a server dripping a byte at a time never trips it,
+# so a whole answer must also arrive within this many timeouts.
+WHOLE_ANSWER_TIMEOUTS = 10
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
@@ -158,7 +161,8 @@ class Fetcher:
                         wait = _retry_after(response) or BACKOFF_SECONDS * 2**attempt
                         time.sleep(min(wait, MAX_WAIT_SECONDS))
                         continue
-                    return response, _read(url, response, max_bytes)
+                    deadline = time.monotonic() + self.timeout * WHOLE_ANSWER_TIMEOUTS
+                    return response, _read(url, response, max_bytes, deadline)
             except httpx.TimeoutException:
                 if last:
                     raise FetchError(
@@ -174,7 +178,7 @@ class Fetcher:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _read(url: str, response: httpx.Response, max_bytes: int) -> bytes:
+def _read(url: str, response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
     """The body, refused as soon as it is known to be too large."""
     if response.is_redirect or response.status_code >= 400:
         return b""
@@ -186,6 +190,8 @@ def _read(url: str, response: httpx.Response, max_bytes: int) -> bytes:
         raise too_large
     chunks, size = [], 0
     for chunk in response.iter_bytes():
+        if time.monotonic() > deadline:
+            raise httpx.ReadTimeout("the answer takes too long", request=response.request)
         size += len(chunk)
         if size > max_bytes:
             raise too_large
