@@ -153,10 +153,20 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
+def project_root(start: Path | None = None) -> Path:
+    """The project folder of a project without ``bulletin.toml``: the working
+    folder, or the one holding ``articles/`` when run from inside it."""
+    here = (start or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        if folder.name == Settings.articles_dir and folder.parent != folder:
+            return folder.parent
+    return here
+
+
 def load_settings(path: Path | None) -> Settings:
     """Read ``path`` (or nothing: defaults) into validated Settings."""
     if path is None:
-        return Settings()
+        return Settings(root=project_root())
     try:
         text = path.read_text(encoding="utf-8-sig")
         data = tomllib.loads(text)

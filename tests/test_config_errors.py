@@ -148,3 +148,14 @@ def test_a_missing_month_lists_the_months_present(tmp_path: Path) -> None:
     assert caught.value.format_message().endswith(
         "không có thư mục cho tháng 2024-01 (các tháng đang có: 2023-10, 2023-11)"
     )
+
+
+def test_make_from_inside_the_month_folder_without_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(EXAMPLE_MONTH, tmp_path / "articles" / "2023-11")
+    monkeypatch.chdir(tmp_path / "articles" / "2023-11")
+    result = CliRunner().invoke(main, ["make", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "ban-tin-2023-11.pdf").is_file()
+    assert not (tmp_path / "articles" / "2023-11" / "out").exists()
