@@ -565,6 +565,24 @@ def test_a_full_cache_disk_is_named_and_the_photo_not_blamed(
     assert not list((month.parent.parent / "out").rglob("*.part"))
 
 
+def test_a_read_only_cache_folder_is_named_and_the_photo_not_blamed(
+    month: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Image.new("RGB", (80, 60), "grey").save(buffer := io.BytesIO(), "JPEG")
+    _photo_month(month, buffer.getvalue())
+
+    def read_only(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(photos.tempfile, "mkstemp", read_only)
+    code, output = invoke("make", "-q")
+    monkeypatch.undo()
+    assert code == 1
+    assert error_lines(output) == [
+        "Lỗi: Không ghi được bộ nhớ đệm ảnh out/.cache/photos (Read-only file system)"
+    ]
+
+
 def test_a_full_disk_when_writing_the_pdf_is_one_line_and_leaves_nothing(
     month: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
