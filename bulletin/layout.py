@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bulletin import dates, typography
@@ -237,6 +238,12 @@ def render_html(
         raise BulletinError(
             _("{path}:{line}: template error: {reason}").format(
                 path=exc.filename or exc.name, line=exc.lineno, reason=exc.message
+            )
+        ) from None
+    except SecurityError as exc:  # the sandbox refused: a layout is not trusted code
+        raise BulletinError(
+            _("Layout '{name}' tries to reach past its data ({reason}): refused").format(
+                name=layout, reason=exc
             )
         ) from None
     except jinja2.TemplateError as exc:

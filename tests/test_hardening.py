@@ -813,7 +813,8 @@ def test_a_user_layout_cannot_reach_python_internals(month: Path) -> None:
     assert code == 1
     assert not marker.exists()
     [line] = error_lines(output)
-    assert "classic" in line and "Traceback" not in output
+    assert line.startswith("Lỗi: Mẫu trình bày 'classic' tìm cách vượt ra ngoài dữ liệu")
+    assert line.endswith("bị từ chối") and "Traceback" not in output
 
 
 @pytest.mark.parametrize(
