@@ -456,7 +456,9 @@ def test_check_warns_when_photos_and_captions_do_not_pair(month: Path) -> None:
         Image.new("RGB", (40, 30), "grey").save(month / "giao-ban" / name)
     code, output = invoke("check")
     assert code == 0
-    assert "articles/2023-11/giao-ban.txt: cảnh báo: 2 ảnh cho 1 chú thích trong bài" in output
+    assert (
+        "articles/2023-11/giao-ban.txt: cảnh báo: 1 ảnh không có dòng chú thích trong bài" in output
+    )
     (month / "giao-ban" / "02.jpg").unlink()
     assert "chú thích trong bài" not in invoke("check")[1]
 

@@ -91,7 +91,8 @@ def test_every_encoding_prints_the_title_exactly(
     text = " ".join(pdf_text(tmp_path / "out" / "ban-tin-2023-11.pdf"))
     assert text.count(TITLE) == 2 * 7  # TOC and heading, for all but TCVN3
     assert text.count(TITLE.replace("Hội", "hội")) == 2
-    assert "Toàn cảnh Hội nghị" in text and "Tin Văn phòng" in text
+    assert "Tin Văn phòng" in text
+    assert "Toàn cảnh Hội nghị" not in text  # a caption whose photo was lost is not printed
 
 
 @pytest.mark.parametrize(

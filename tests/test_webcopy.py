@@ -233,7 +233,7 @@ def test_a_garbled_caption_is_named(tmp_path: Path) -> None:
 
 def test_a_short_sentence_is_a_caption_only_when_a_photo_waits_for_it(tmp_path: Path) -> None:
     line = "Ông Nguyễn Văn Bình nhận giấy khen của Công đoàn Viện."
-    text = page(TITLE, LEAD, "Toàn cảnh hội thao", line, END)
+    text = page(TITLE, LEAD, "Toàn cảnh hội thao", BODY, line, END)
     record = read_json(tmp_path, text)
     assert texts(record, "caption") == ["Toàn cảnh hội thao"]
     assert line in texts(record, "paragraph")

@@ -200,7 +200,11 @@ def _take_title(lines: list[Line], reading: Reading) -> int:
     )
     head = lines[:first_prose]
     menu_like = [line for line in head if leftover(line.text, "head")]
-    short_run = len(head) >= 4 and all(words(line.text) <= 4 for line in head[:3])
+    short_run = (  # a menu: several one-to-four-word links before the article's prose
+        first_prose < len(lines)
+        and len(head) >= 4
+        and all(words(line.text) <= 4 and not ends_sentence(line.text) for line in head[:3])
+    )
     index = 0
     if menu_like or short_run:
         anchor = next(
@@ -552,18 +556,31 @@ def _check_spelling(reading: Reading, line: Line) -> None:
 
 def _promote_weak_captions(reading: Reading, photos_available: int) -> None:
     """Short "who does what" sentences are captions only when the article's
-    folder holds more photos than the sure captions: then, in order, as many as
-    there are photos left."""
+    folder holds more photos than the sure captions, and only where a photo
+    stands on a page: between two longer paragraphs. Then, in order, as many
+    as there are photos left."""
     sure = sum(1 for p in reading.parts if p.kind == "caption")
     spare = photos_available - sure
-    for part in reading.parts:
-        if part.weak and spare > 0:
-            part.kind, part.weak, spare = "caption", False, spare - 1
-            reading.problem(
-                part.lines[0],
-                "note",
-                _("read as a caption: the article's folder has photos for it"),
-            )
+    parts = reading.parts
+    for index, part in enumerate(parts):
+        if not part.weak or spare <= 0 or not _between_paragraphs(parts, index):
+            continue
+        part.kind, part.weak, spare = "caption", False, spare - 1
+        reading.problem(
+            part.lines[0],
+            "note",
+            _("read as a caption: the article's folder has photos for it"),
+        )
+
+
+def _between_paragraphs(parts: list[Part], index: int) -> bool:
+    if index == 0 or index + 1 >= len(parts):
+        return False
+    length = len(parts[index].text)
+    return all(
+        parts[i].kind == "paragraph" and len(parts[i].text) > 2 * length
+        for i in (index - 1, index + 1)
+    )
 
 
 def _take_date(reading: Reading, year: int) -> None:
