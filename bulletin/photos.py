@@ -190,7 +190,9 @@ def _decoded_bytes(image: Image.Image) -> int:
 def _decode(opened: Image.Image) -> tuple[Image.Image, bool]:
     """Decode upright and in RGB; True when it is line art worth keeping as PNG."""
     line_art = opened.format in ("PNG", "GIF") and opened.mode in ("P", "L", "1", "LA")
-    image: Image.Image = ImageOps.exif_transpose(opened)
+    # Turning upright copies the picture: only when the EXIF orientation asks for it.
+    upright = opened.getexif().get(0x0112, 1) in (1, None)
+    image: Image.Image = opened if upright else ImageOps.exif_transpose(opened)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, "white")
