@@ -531,3 +531,14 @@ def test_an_author_line_under_the_title_is_the_byline(tmp_path: Path) -> None:
     record = read_json(tmp_path, page(TITLE, "Nguyễn Thu Hà", LEAD, END, "Đ.L"))
     assert record["byline"] == "Đ.L"
     assert dropped(record) == ["Nguyễn Thu Hà"]
+
+
+def test_a_photo_folder_linked_out_of_the_month_is_not_listed(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    _jpeg(outside / "01.jpg")
+    month = tmp_path / "articles" / "2023-11"
+    month.mkdir(parents=True)
+    (month / "bai").symlink_to(outside, target_is_directory=True)
+    record = read_json(tmp_path, page(TITLE, LEAD, "Toàn cảnh hội thao", END))
+    assert texts(record, "photo") == []
+    assert texts(record, "caption") == ["Toàn cảnh hội thao"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from bulletin.encodings import nfc
 from bulletin.i18n import _
 from bulletin.model import Article, Block, Photo
-from bulletin.readers.base import PHOTO_SUFFIXES, ReadContext, fail, read_text_file
+from bulletin.readers.base import PHOTO_SUFFIXES, ReadContext, fail, read_text_file, within
 from bulletin.readers.webcopy import Reading, blocks_of, lines_of, read_lines
 
 EXTENSIONS = (".txt",)
@@ -46,11 +46,20 @@ def article_from(path: Path, reading: Reading, body: list[Block], context: ReadC
 
 
 def photo_folder(path: Path) -> list[Path]:
-    """The photos in the folder named like the article, in name order."""
+    """The photos in the folder named like the article, in name order: never
+    through a link that leads out of the month's folder, never a hidden file."""
     folder = path.with_suffix("")
-    if not folder.is_dir():
+    month = path.parent
+    if not folder.is_dir() or not within(month, folder):
         return []
     return sorted(
-        (p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES),
+        (
+            p
+            for p in folder.iterdir()
+            if p.suffix.lower() in PHOTO_SUFFIXES
+            and not p.name.startswith(".")
+            and p.is_file()
+            and within(month, p)
+        ),
         key=lambda p: nfc(p.name),
     )
