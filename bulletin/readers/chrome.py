@@ -126,6 +126,13 @@ LEFTOVERS: tuple[Leftover, ...] = (
         "« Quay lại",
     ),
     Leftover(
+        "related-link",
+        _line(r"(?:xem thêm|đọc thêm|tin liên quan|bài liên quan|mời xem)\s*:\s*[^.!?…]{3,160}"),
+        "anywhere",
+        N_("link to another article of the web page"),
+        "Xem thêm: Công ty tổ chức huấn luyện an toàn cho công nhân mới",
+    ),
+    Leftover(
         "breadcrumb",
         _line(
             r"(?:trang chủ|home)(?:\s*[»›>/|]\s*[^»›>|]{1,40}){1,6}"
