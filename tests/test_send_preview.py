@@ -517,3 +517,15 @@ def test_a_progress_bar_when_stderr_is_a_terminal(mailing, server) -> None:  # t
     assert "Đơn vị 3/3: Trung tâm Tư vấn" in text and "100%" in text and "[####" in text
     assert "Đơn vị 3/3: Trung tâm Tư vấn…\n" not in text  # a bar, not stage lines
     assert "Đã gửi 3/3 đơn vị" in text
+
+
+def test_preview_of_a_folder_not_named_by_month(project: Path) -> None:
+    """The month then comes from the articles' dates, known only after the build."""
+    import shutil
+
+    shutil.copytree(project / "articles" / "2023-11", project / "thang-nay")
+    result = CliRunner().invoke(main, ["preview", "-q", "--articles", "thang-nay"])
+    assert result.exit_code == 0, result.output
+    folder = project / "out" / "preview-2023-11"
+    assert (folder / "ban-tin-xem-truoc.pdf").read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in (project / "out").iterdir()) == [".cache", "preview-2023-11"]
