@@ -356,7 +356,7 @@ def test_symlinked_photos_and_photo_folders_are_left_out(month: Path, opened: li
     code, output = invoke("make", "-v")
     assert code == 0, output
     assert (
-        "articles/2023-11/giao-ban.txt: ảnh 'articles/2023-11/giao-ban/anh.jpg' nằm ngoài" in output
+        "articles/2023-11/giao-ban.txt: thư mục ảnh 'giao-ban' dẫn ra ngoài thư mục tháng" in output
     )
     assert "articles/2023-11/hop.txt: ảnh 'articles/2023-11/hop/01.jpg' nằm ngoài" in output
     assert "hop/._01.jpg' nằm ngoài thư mục tháng hoặc bị ẩn" in output

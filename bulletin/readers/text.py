@@ -23,7 +23,7 @@ EXTENSIONS = (".txt",)
 
 def read(path: Path, context: ReadContext) -> Article:
     text = read_text_file(path, context)
-    photos: list[Photo] = list(photo_folder(path))
+    photos: list[Photo] = list(photo_folder(path, context))
     reading = read_lines(lines_of(text), context.year, len(photos))
     return article_from(path, reading, blocks_of(reading, photos), context)
 
@@ -45,21 +45,23 @@ def article_from(path: Path, reading: Reading, body: list[Block], context: ReadC
     )
 
 
-def photo_folder(path: Path) -> list[Path]:
-    """The photos in the folder named like the article, in name order: never
-    through a link that leads out of the month's folder, never a hidden file."""
+def photo_folder(path: Path, context: ReadContext | None = None) -> list[Path]:
+    """The photos in the folder named like the article, in name order. A folder
+    that links out of the month's folder is not even listed (warned); a photo
+    inside that links out, or a hidden one, is left out by ``check`` with a warning."""
     folder = path.with_suffix("")
-    month = path.parent
-    if not folder.is_dir() or not within(month, folder):
+    if not folder.is_dir():
+        return []
+    if not within(path.parent, folder):
+        if context is not None:
+            context.warn(
+                path,
+                _("photo folder '{name}' leads outside the month folder: not used").format(
+                    name=folder.name
+                ),
+            )
         return []
     return sorted(
-        (
-            p
-            for p in folder.iterdir()
-            if p.suffix.lower() in PHOTO_SUFFIXES
-            and not p.name.startswith(".")
-            and p.is_file()
-            and within(month, p)
-        ),
+        (p for p in folder.iterdir() if p.suffix.lower() in PHOTO_SUFFIXES and p.is_file()),
         key=lambda p: nfc(p.name),
     )
