@@ -23,6 +23,7 @@ from bulletin.errors import BulletinError, Problem, ProblemsError, SourceError, 
 from bulletin.i18n import _, ngettext
 from bulletin.model import Article, Issue, Photo
 from bulletin.output import atomic_output
+from bulletin.serve import ServerRenderer, renderer_for
 from bulletin.worker import Job, Renderer, Result
 
 
@@ -160,12 +161,13 @@ def build(
     archive: bool = False,
     pick: int | None = None,
     reporter: Reporter | None = None,
-    renderer: Renderer | None = None,
+    renderer: Renderer | ServerRenderer | None = None,
 ) -> BuildResult:
     """Make the month's bulletin PDF; raise a BulletinError on any user error.
 
     ``renderer``: a worker started earlier (``preview --watch`` keeps one ready);
-    by default one is started now, and loads WeasyPrint while the month is read.
+    by default the project's render server (``bulletin serve``) when it answers,
+    else a worker started now, which loads WeasyPrint while the month is read.
     """
     from bulletin.i18n import current_language
     from bulletin.layout import layout_dirs, render_html
@@ -175,7 +177,7 @@ def build(
     refuse_incompatible(settings.layout, booklet, archive, pick)
     if booklet:
         settings = settings.override(page_size="a5")
-    with renderer or Renderer() as worker:
+    with renderer or renderer_for(settings.root) as worker:
         source = read_month(settings, month, articles, strict, skip_bad, reporter)
         issue = make_issue(settings, source)
         folders = layout_dirs(settings, settings.layout)
@@ -212,11 +214,11 @@ def build(
             # Blank pages before the back cover make the booklet a multiple of four.
             pad = -result.pages % 4
             html = render_html(issue, settings, settings.layout, urls, booklet=True, pad_pages=pad)
-            result = _rerun(job, html)
+            result = _rerun(job, html, settings.root)
         if fit_poster and result.pages > 1:
             issue = dataclasses.replace(issue, articles=_on_first_page(issue, result.pdf))
             html = render_html(issue, settings, settings.layout, urls)
-            result = _rerun(job, html)
+            result = _rerun(job, html, settings.root)
     pages = result.pages // 2 if booklet else result.pages  # the PDF's pages: sheet sides
     reporter.stage(_("Writing {path}").format(path=display_path(target)))
     with atomic_output(target) as temporary:
@@ -225,10 +227,10 @@ def build(
     return BuildResult(target, pages, seconds, issue.key, source.folder)
 
 
-def _rerun(job: Job, html: str) -> Result:
-    """A second render (booklet padding, poster fitting), in a fresh worker: the
-    first one served its one job."""
-    with Renderer() as worker:
+def _rerun(job: Job, html: str, root: Path) -> Result:
+    """A second render (booklet padding, poster fitting), by the server or a fresh
+    worker: the first one served its one job."""
+    with renderer_for(root) as worker:
         return _checked(worker.run(dataclasses.replace(job, html=html)))
 
 

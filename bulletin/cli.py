@@ -400,11 +400,11 @@ def preview(
 ) -> None:
     from bulletin import preview as previews
     from bulletin.config import find_config
-    from bulletin.worker import Renderer
+    from bulletin.serve import renderer_for
 
     config_file = config or find_config()
     reporter = _Collecting(0 if quiet else 1 + verbose)
-    ready: list[Renderer] = []  # watching: a worker that has loaded WeasyPrint already
+    ready: list[Any] = []  # watching: a worker that has loaded WeasyPrint, or the server
 
     def once() -> Path:
         """One build and its pages; the settings are read again each time, so
@@ -417,8 +417,8 @@ def preview(
         finally:
             if renderer:
                 renderer.close()  # done with (a build closes it too), or the build never ran
-        if watch:
-            ready.append(Renderer())  # loads WeasyPrint now, so the next rebuild starts at once
+        if watch:  # a worker loads WeasyPrint now, so the next rebuild starts at once
+            ready.append(renderer_for(settings.root))
         click.echo(display_path(index))
         return folder
 
@@ -508,6 +508,50 @@ def _preview_once(
         version=time.time_ns() // 1_000_000 if watching else None,
     )
     return index, result.folder
+
+
+@main.command(help=N_("Keep WeasyPrint loaded for this project's builds (a warm render server)."))
+@CONFIG
+@click.option(
+    "--idle",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    metavar="MINUTES",
+    help=N_("Stop after this many minutes without a build."),
+)
+@click.option("--stop", is_flag=True, default=None, help=N_("Stop the project's render server."))
+def serve(config: Path | None, idle: float, stop: bool | None) -> None:
+    from bulletin import serve as server
+    from bulletin.errors import BulletinError
+
+    root = _load(config).root
+    if stop:
+        stopped = server.stop(root)
+        message = _("Render server stopped") if stopped else _("No render server answers here")
+        click.echo(message, err=True)
+        return
+    if not server.supported():
+        raise BulletinError(_("This system cannot run a render server: builds work without it"))
+
+    def log(pages: int, seconds: float) -> None:
+        line = _("Rendered {pages} pages in {seconds:.1f} s")
+        click.echo(line.format(pages=pages, seconds=seconds), err=True)
+
+    ready = _(
+        "Render server for {root}: ends after {minutes:g} idle minutes or 'bulletin serve --stop'"
+    )
+    click.echo(ready.format(root=display_path(root), minutes=idle), err=True)
+    try:
+        server.Server(root, idle * 60, log).run()
+    except FileExistsError:
+        raise BulletinError(_("A render server already answers for this project")) from None
+    except OSError as error:
+        message = _("Cannot start the render server: {error}")
+        raise BulletinError(message.format(error=error)) from None
+    except KeyboardInterrupt:
+        pass
+    click.echo(_("Render server ended"), err=True)
 
 
 @main.command(help=N_("Email the month's light PDF to every unit in bulletin.toml, once."))

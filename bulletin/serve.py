@@ -1,0 +1,422 @@
+"""``bulletin serve``: a warm render server for one project, on a Unix socket.
+
+A fresh build pays for Python and WeasyPrint's import (0.4–0.6 s) every time. The
+server imports WeasyPrint once; for each job it forks a child that renders exactly
+as the worker does (``bulletin.worker.make_pdf``: the same locked fetcher, fonts
+and variants) and sends the PDF's bytes back. The parent never renders, so a crash
+or a leak in one job dies with its child and cannot touch the next.
+
+Who may use it: the socket lives in the user's private cache folder
+(``bulletin/private.py``; mode 0700, the user's own, never a symlink), the server
+answers only a peer of its own user (``SO_PEERCRED``) and only jobs naming its own
+project root and the same bulletin code and font setting. Requests are JSON, never
+pickle. Where the system has no ``fork``, ``AF_UNIX`` or ``SO_PEERCRED`` (Windows,
+macOS), there is no server and builds render as before.
+
+Builds find the server by the project's root (``renderer_for``); when it does not
+answer, or refuses, they silently start today's worker process instead.
+
+Protocol: the client sends an 8-byte length and a JSON request; the child answers
+one ``ACK`` byte once it has read the request (so that a client can tell a server
+gone stale from a job that crashed), then a length-prefixed JSON header and the PDF.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import socket
+import stat
+import struct
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bulletin
+from bulletin.worker import Job, Renderer, Result
+
+_LENGTH = struct.Struct(">Q")
+_ACK = b"+"
+_CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
+_MAX_REQUEST = 1 << 30
+# The modules whose code decides what a render makes: a server started before
+# they changed (an upgrade, an edit) must not answer for the new code.
+_RENDER_MODULES = ("worker.py", "render.py", "impose.py", "serve.py", "resources.py")
+SOCKET_ENV = "BULLETIN_NO_SERVER"  # set (to anything) to never use a server
+
+
+def supported() -> bool:
+    """A server needs fork, Unix sockets and the kernel's word on the peer's user."""
+    return hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "SO_PEERCRED")
+
+
+def _is_private(folder: Path) -> bool:
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and info.st_uid == os.getuid()
+        and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO) == 0
+    )
+
+
+def socket_path(root: Path) -> Path | None:
+    """The project's socket, in the private folder; None when no safe one exists."""
+    from bulletin.private import private_dir
+
+    folder = private_dir() / "serve"
+    with contextlib.suppress(FileExistsError, OSError):
+        folder.mkdir(mode=0o700)
+    if not _is_private(folder):
+        return None
+    key = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:20]
+    path = folder / f"{key}.sock"
+    return path if len(os.fsencode(path)) < 104 else None  # sun_path's size (macOS: 104)
+
+
+def fingerprint() -> str:
+    """The bulletin code and font setting a render depends on, as one string."""
+    package = Path(bulletin.__file__).resolve().parent
+    stamps = []
+    for name in _RENDER_MODULES:
+        with contextlib.suppress(OSError):
+            stamps.append(f"{name}:{(package / name).stat().st_mtime_ns}")
+    fonts = "system" if "BULLETIN_SYSTEM_FONTS" in os.environ else "bundled"
+    return "|".join([bulletin.__version__, str(package), sys.executable, fonts, *stamps])
+
+
+def _peer_uid(connection: socket.socket) -> int:
+    data = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CREDENTIALS.size)
+    return int(_CREDENTIALS.unpack(data)[1])
+
+
+def _send(connection: socket.socket, data: bytes) -> None:
+    connection.sendall(_LENGTH.pack(len(data)) + data)
+
+
+def _receive_exactly(connection: socket.socket, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = connection.recv(min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(connection: socket.socket) -> bytes:
+    (size,) = _LENGTH.unpack(_receive_exactly(connection, _LENGTH.size))
+    if size > _MAX_REQUEST:
+        raise EOFError
+    return _receive_exactly(connection, size)
+
+
+# ---------------------------------------------------------------- the client
+
+
+def _job_record(job: Job) -> dict[str, Any]:
+    """The job as JSON, its paths absolute: the server's working folder is not ours."""
+    return {
+        "html": job.html,
+        "base": str(job.base.absolute()),
+        "allowed": [str(path.absolute()) for path in job.allowed],
+        "language": job.language,
+        "booklet": job.booklet,
+        "archive_of": str(job.archive_of.absolute()) if job.archive_of else None,
+    }
+
+
+def _job_from(record: dict[str, Any]) -> Job:
+    archive = record.get("archive_of")
+    return Job(
+        html=str(record["html"]),
+        base=Path(record["base"]),
+        allowed=tuple(Path(path) for path in record["allowed"]),
+        language=str(record["language"]),
+        booklet=bool(record["booklet"]),
+        archive_of=Path(archive) if archive else None,
+    )
+
+
+def connect(root: Path, timeout: float = 2.0) -> socket.socket | None:
+    """A connection to the project's server, when one of this user's answers."""
+    if not supported() or os.environ.get(SOCKET_ENV):
+        return None
+    path = socket_path(root)
+    if path is None:
+        return None
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISSOCK(info.st_mode) or info.st_uid != os.getuid():
+        return None
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.settimeout(timeout)
+        connection.connect(str(path))
+        if _peer_uid(connection) != os.getuid():
+            raise OSError("another user's server")
+    except OSError:  # a stale socket file, a server gone, someone else's
+        connection.close()
+        return None
+    return connection
+
+
+def ask(connection: socket.socket, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Send one request and read the answer's header (the PDF's bytes follow it)."""
+    connection.settimeout(timeout)
+    _send(connection, json.dumps(request, ensure_ascii=False).encode("utf-8"))
+    if _receive_exactly(connection, 1) != _ACK:
+        raise EOFError
+    try:
+        answer = json.loads(_receive(connection))
+    except EOFError:
+        raise _Crashed from None  # the request was read: the job died in the child
+    return answer if isinstance(answer, dict) else {}
+
+
+class _Crashed(Exception):
+    """The child read the job and died before answering."""
+
+
+class ServerRenderer:
+    """The renderer of a build when the project's server answers: same interface
+    as ``Renderer``; falls back to a fresh worker when the server does not serve."""
+
+    def __init__(self, root: Path, connection: socket.socket | None, timeout: float) -> None:
+        self.root = root
+        self._connection = connection
+        self.timeout = timeout
+
+    def __enter__(self) -> ServerRenderer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def run(self, job: Job) -> Result:
+        result = self._ask(job)
+        if result is None:
+            with Renderer() as worker:
+                return worker.run(job)
+        return result
+
+    def _ask(self, job: Job) -> Result | None:
+        request = {
+            "op": "render",
+            "root": str(self.root),
+            "fingerprint": fingerprint(),
+            "job": _job_record(job),
+        }
+        for attempt in range(2):  # a connection kept idle may have been let go: once more
+            connection = self._connection if attempt == 0 else connect(self.root)
+            self._connection = None
+            if connection is None:
+                continue
+            try:
+                answer = ask(connection, request, self.timeout)
+                pdf = _receive_exactly(connection, int(answer.get("size", 0)))
+            except _Crashed:
+                return None
+            except (OSError, EOFError, ValueError):
+                continue
+            finally:
+                connection.close()
+            if "pages" not in answer:  # refused: another project or other code
+                return None
+            return Result(
+                pdf=pdf,
+                pages=int(answer["pages"]),
+                error=answer.get("error"),
+                crash=answer.get("crash"),
+            )
+        return None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def renderer_for(root: Path, timeout: float = 3600.0) -> Renderer | ServerRenderer:
+    """The project's server when it answers, else a worker started now."""
+    connection = connect(root)
+    if connection is None:
+        return Renderer()
+    return ServerRenderer(root, connection, timeout)
+
+
+def stop(root: Path) -> bool:
+    """Ask the project's server to end; False when none answers."""
+    connection = connect(root)
+    if connection is None:
+        return False
+    with connection:
+        try:
+            answer = ask(connection, {"op": "stop", "root": str(root)}, 10.0)
+        except (OSError, EOFError, ValueError, _Crashed):
+            return False
+    return bool(answer.get("stopped"))
+
+
+# ---------------------------------------------------------------- the server
+
+
+@dataclass
+class Server:
+    """The warm parent: listens, forks a child per connection, never renders."""
+
+    root: Path
+    idle: float  # seconds without a job before the server ends
+    log: Any = None  # called with (pages, seconds) after each job, or None
+
+    def run(self) -> None:
+        path = socket_path(self.root)
+        if path is None:
+            raise OSError("no private folder for the socket")
+        self._warm_up()
+        self._pid = os.getpid()
+        listener = self._listen(path)
+        self.fingerprint = fingerprint()
+        children: set[int] = set()
+        last = time.monotonic()
+        signal.signal(signal.SIGTERM, _stop_now)
+        try:
+            while children or time.monotonic() - last < self.idle:
+                children -= _reaped(children)
+                if children:  # idle time counts from the end of the last job
+                    last = time.monotonic()
+                try:
+                    connection, _address = listener.accept()
+                except TimeoutError:
+                    continue
+                last = time.monotonic()
+                with connection:
+                    if _peer_uid(connection) != os.getuid():
+                        continue
+                    pid = os.fork()
+                    if pid == 0:
+                        listener.close()
+                        self._child(connection)  # never returns
+                    children.add(pid)
+        except _Stop:
+            pass
+        finally:
+            listener.close()
+            with contextlib.suppress(OSError):
+                if path.lstat().st_ino == self._inode:
+                    path.unlink()
+
+    def _warm_up(self) -> None:
+        """Import WeasyPrint once, then freeze what is loaded: the collector of a
+        child never walks (and so never copies) the parent's objects."""
+        import gc
+
+        from bulletin.worker import rare_collections
+
+        with rare_collections():
+            from bulletin import render  # noqa: F401
+        gc.collect()
+        gc.freeze()
+
+    def _listen(self, path: Path) -> socket.socket:
+        """Bind the socket; a file left by a dead server is replaced, a live one kept."""
+        live = connect(self.root)
+        if live is not None:
+            live.close()
+            raise FileExistsError(str(path))
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o177)  # the socket itself: the user's alone, as its folder
+        try:
+            listener.bind(str(path))
+        finally:
+            os.umask(old)
+        self._inode = path.lstat().st_ino
+        listener.listen(16)
+        listener.settimeout(min(1.0, max(self.idle / 4, 0.05)))
+        return listener
+
+    def _child(self, connection: socket.socket) -> None:
+        """Serve one connection, then end without running the parent's cleanup."""
+        code = 0
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            self._serve_one(connection)
+        except BaseException:  # a child must never return into the parent's loop
+            code = 1
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(code)
+
+    def _serve_one(self, connection: socket.socket) -> None:
+        connection.settimeout(max(self.idle, 1.0))  # a client holding a connection
+        request = json.loads(_receive(connection))
+        connection.sendall(_ACK)
+        connection.settimeout(None)
+        if request.get("root") != str(self.root):
+            return self._answer(connection, {"refused": "another project"})
+        if request.get("op") == "stop":
+            self._answer(connection, {"stopped": True})
+            if os.getppid() == self._pid:  # never another process adopting us
+                os.kill(self._pid, signal.SIGTERM)
+            return None
+        if request.get("fingerprint") != self.fingerprint:
+            return self._answer(connection, {"refused": "other code"})
+        started = time.perf_counter()
+        result = _render(_job_from(request["job"]))
+        header = {"pages": result.pages, "error": result.error, "crash": result.crash}
+        self._answer(connection, header, result.pdf)
+        if self.log:
+            self.log(result.pages, time.perf_counter() - started)
+        return None
+
+    def _answer(self, connection: socket.socket, header: dict[str, Any], pdf: bytes = b"") -> None:
+        _send(connection, json.dumps({**header, "size": len(pdf)}).encode("utf-8"))
+        connection.sendall(pdf)
+
+
+def _render(job: Job) -> Result:
+    """One job, as the worker renders it."""
+    from bulletin import worker
+    from bulletin.i18n import set_language
+
+    set_language(job.language)
+    try:
+        return worker.make_pdf(job)
+    except Exception:  # a bug: the build reports it, as the worker's
+        return Result(crash=traceback.format_exc())
+
+
+def _reaped(children: set[int]) -> set[int]:
+    """The children that have ended (collected, so that none stays a zombie)."""
+    done = set()
+    for pid in children:
+        try:
+            ended = os.waitpid(pid, os.WNOHANG)[0] != 0
+        except ChildProcessError:
+            ended = True
+        if ended:
+            done.add(pid)
+    return done
+
+
+class _Stop(Exception):
+    """SIGTERM (``bulletin serve --stop`` sends it through a child): end the loop."""
+
+
+def _stop_now(signum: int, frame: object) -> None:
+    raise _Stop

@@ -1,0 +1,327 @@
+"""``bulletin serve``: the warm render server, its refusals and every fallback.
+
+Each server is a real process (``python -m bulletin serve``) in its own session,
+killed with its whole process group at teardown, so that no test leaves one
+behind; every wait has a timeout.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bulletin import serve
+from bulletin.private import private_dir
+from bulletin.worker import Job, Renderer
+
+from .conftest import pdf_text
+
+pytestmark = pytest.mark.skipif(not serve.supported(), reason="no fork/AF_UNIX/SO_PEERCRED")
+
+ROOT = Path(__file__).resolve().parent.parent
+# A server whose child dies (SIGKILL) on a page asking for it: a crash in one job.
+CRASHING = (
+    "import os, sys; sys.path.insert(0, {root!r}); from bulletin import worker; "
+    "plain = worker.make_pdf; "
+    "worker.make_pdf = lambda job: os.kill(os.getpid(), 9) if 'CRASH-ME' in job.html "
+    "else plain(job); "
+    "from bulletin.cli import main; main(['serve', '--idle', '2'])"
+)
+
+
+@pytest.fixture(autouse=True)
+def short_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private cache folder of its own, at a short path (a socket's name has a
+    limit of about 100 bytes) and out of the user's real one."""
+    home = Path(tempfile.mkdtemp(prefix="bs-"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.delenv(serve.SOCKET_ENV, raising=False)
+    private_dir.cache_clear()
+    yield home
+    private_dir.cache_clear()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+class Servers:
+    """Starts servers; stops every one of them, and their children, at teardown."""
+
+    def __init__(self) -> None:
+        self.started: list[subprocess.Popen[str]] = []
+
+    def start(
+        self, folder: Path, *args: str, command: list[str] | None = None
+    ) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            command or [sys.executable, "-m", "bulletin", "serve", *args],
+            cwd=folder,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group: killed whole at teardown
+        )
+        self.started.append(process)
+        wait_for(lambda: answers(folder), process)
+        return process
+
+    def stop_all(self) -> None:
+        for process in self.started:
+            with _suppress_gone():
+                os.killpg(process.pid, signal.SIGKILL)
+            with _suppress_gone():
+                process.wait(timeout=10)
+            if process.stderr:
+                process.stderr.close()
+
+
+class _suppress_gone:
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, kind: object, error: object, trace: object) -> bool:
+        return isinstance(error, ProcessLookupError | subprocess.TimeoutExpired)
+
+
+@pytest.fixture
+def servers() -> Iterator[Servers]:
+    started = Servers()
+    yield started
+    started.stop_all()
+
+
+def answers(folder: Path) -> bool:
+    """Whether the project's server takes connections (the probe is closed)."""
+    connection = serve.connect(folder.resolve(), timeout=1)
+    if connection is None:
+        return False
+    connection.close()
+    return True
+
+
+def wait_for(
+    condition: Callable[[], bool], process: subprocess.Popen[str], limit: float = 60
+) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(
+                f"the server ended: {process.stderr.read() if process.stderr else ''}"
+            )
+        if time.monotonic() > deadline:
+            raise AssertionError("the server did not answer in time")
+        time.sleep(0.1)
+
+
+def bulletin(folder: Path, *args: str, server: bool = True) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if not server:
+        env[serve.SOCKET_ENV] = "1"
+    return subprocess.run(
+        [sys.executable, "-m", "bulletin", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def ended(process: subprocess.Popen[str], limit: float = 30) -> str:
+    """The server's stderr once it has ended by itself (fails after ``limit``)."""
+    _out, err = process.communicate(timeout=limit)
+    return err
+
+
+def summary(path: Path) -> tuple[int, list[str], set[str], list[str]]:
+    """What must not differ with the server: pages, text, fonts, outline."""
+    reader = PdfReader(path)
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[1])
+    return len(reader.pages), pdf_text(path), fonts, [item.title for item in reader.outline]
+
+
+def test_make_with_the_server_makes_the_same_pdf(project: Path, servers: Servers) -> None:
+    server = servers.start(project, "--idle", "2")
+    for extra, name in [((), "a"), (("--booklet",), "b"), (("--archive",), "c")]:
+        warm = bulletin(project, "make", "--out", f"warm-{name}.pdf", *extra)
+        assert warm.returncode == 0, warm.stderr
+        fresh = bulletin(project, "make", "--out", f"fresh-{name}.pdf", *extra, server=False)
+        assert fresh.returncode == 0, fresh.stderr
+        assert summary(project / f"warm-{name}.pdf") == summary(project / f"fresh-{name}.pdf")
+        assert (
+            warm.stderr.splitlines()[-1].split("(")[1].split(",")[0]
+            == (
+                fresh.stderr.splitlines()[-1].split("(")[1].split(",")[0]  # "N trang" alike
+            )
+        )
+    archive = PdfReader(project / "warm-c.pdf").attachments
+    assert set(archive) == set(PdfReader(project / "fresh-c.pdf").attachments)
+    assert archive
+    assert bulletin(project, "serve", "--stop").returncode == 0
+    log = ended(server)
+    # The server rendered every warm build (the booklet twice: padded to four pages).
+    assert log.count("Đã dựng") >= 3
+    assert not list((private_dir() / "serve").glob("*.sock"))
+
+
+def test_preview_uses_the_server(project: Path, servers: Servers) -> None:
+    server = servers.start(project, "--idle", "2")
+    shown = bulletin(project, "preview")
+    assert shown.returncode == 0, shown.stderr
+    assert (project / "out" / "preview-2023-11" / "ban-tin.pdf").exists() or list(
+        (project / "out").glob("preview-*/*.pdf")
+    )
+    assert bulletin(project, "serve", "--stop").returncode == 0
+    assert "Đã dựng" in ended(server)
+
+
+def _job(project: Path, html: str = "<p>Xin chào</p>") -> Job:
+    return Job(html, base=project, allowed=(project,), language="vi")
+
+
+def test_a_server_of_another_project_refuses(
+    project: Path, servers: Servers, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    servers.start(project, "--idle", "2")
+    other = tmp_path_factory.mktemp("other").resolve()
+    connection = serve.connect(project.resolve())
+    assert connection is not None
+    renderer = serve.ServerRenderer(other, connection, timeout=60)
+    assert renderer._ask(_job(project)) is None  # refused: this server is not the other's
+    # Asked to stop for another project, it answers no and goes on serving.
+    connection = serve.connect(project.resolve())
+    assert connection is not None
+    with connection:
+        answer = serve.ask(connection, {"op": "stop", "root": str(other)}, 30)
+    assert answer.get("refused") and "stopped" not in answer
+    time.sleep(0.5)
+    assert answers(project)
+    # Other code (a changed render module) is refused too: the build falls back.
+    connection = serve.connect(project.resolve())
+    assert connection is not None
+    with connection:
+        request = {"op": "render", "root": str(project.resolve()), "fingerprint": "old"}
+        assert serve.ask(connection, request, 30).get("refused")
+    # The other project finds no server at all, and builds without one.
+    with serve.renderer_for(other) as renderer:
+        assert isinstance(renderer, Renderer)
+
+
+def test_the_server_renders_for_its_own_project(project: Path, servers: Servers) -> None:
+    servers.start(project, "--idle", "2")
+    with serve.renderer_for(project.resolve()) as renderer:
+        assert isinstance(renderer, serve.ServerRenderer)
+        result = renderer._ask(_job(project))
+    assert result is not None and result.pages == 1
+    assert "Xin chào" in PdfReader(io.BytesIO(result.pdf)).pages[0].extract_text()
+
+
+def test_a_stale_socket_or_a_dead_server_is_silently_done_without(
+    project: Path, servers: Servers
+) -> None:
+    path = serve.socket_path(project.resolve())
+    assert path is not None
+    left = socket.socket(socket.AF_UNIX)
+    left.bind(str(path))  # a socket file nobody listens on, as a killed server leaves
+    left.close()
+    with serve.renderer_for(project.resolve()) as renderer:
+        assert isinstance(renderer, Renderer)
+    made = bulletin(project, "make", "-q", "--out", "a.pdf")
+    assert made.returncode == 0 and made.stderr == ""
+    # A server started now replaces the stale file; killed, it leaves one again.
+    server = servers.start(project, "--idle", "2")
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)
+    assert path.exists()
+    made = bulletin(project, "make", "-q", "--out", "b.pdf")
+    assert made.returncode == 0 and made.stderr == ""
+    assert summary(project / "a.pdf") == summary(project / "b.pdf")
+
+
+def test_stop_ends_the_server(project: Path, servers: Servers) -> None:
+    server = servers.start(project, "--idle", "5")
+    second = bulletin(project, "serve")
+    assert second.returncode == 1 and "đã có một máy chủ" in second.stderr
+    stopped = bulletin(project, "serve", "--stop")
+    assert stopped.returncode == 0 and "Đã dừng máy chủ" in stopped.stderr
+    assert "Máy chủ dựng trang đã dừng" in ended(server)
+    assert server.returncode == 0
+    assert not answers(project)
+    again = bulletin(project, "serve", "--stop")
+    assert again.returncode == 0 and "Không có máy chủ" in again.stderr
+
+
+def test_the_server_ends_when_idle(project: Path, servers: Servers) -> None:
+    server = servers.start(project, "--idle", "0.03")  # 1.8 s
+    log = ended(server, limit=30)
+    assert server.returncode == 0 and "đã dừng" in log
+    assert not answers(project)
+    assert not list((private_dir() / "serve").glob("*.sock"))
+
+
+def test_a_job_that_crashes_does_not_kill_the_server(project: Path, servers: Servers) -> None:
+    command = [sys.executable, "-c", CRASHING.format(root=str(ROOT))]
+    server = servers.start(project, command=command)
+    with serve.renderer_for(project.resolve()) as renderer:
+        assert isinstance(renderer, serve.ServerRenderer)
+        assert renderer._ask(_job(project, "<p>CRASH-ME</p>")) is None  # the child died
+    # The build does without: a worker of its own renders the same job.
+    with serve.renderer_for(project.resolve()) as renderer:
+        result = renderer.run(_job(project, "<p>CRASH-ME</p>"))
+    assert result.pages == 1 and result.crash is None
+    # The server goes on: the next job is its own.
+    with serve.renderer_for(project.resolve()) as renderer:
+        assert isinstance(renderer, serve.ServerRenderer)
+        answer = renderer._ask(_job(project))
+    assert answer is not None and answer.pages == 1
+    assert server.poll() is None
+
+
+def test_without_fork_there_is_no_server(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(os, "fork")
+    assert not serve.supported()
+    with serve.renderer_for(project.resolve()) as renderer:
+        assert isinstance(renderer, Renderer)
+    from click.testing import CliRunner
+
+    from bulletin.cli import main
+
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 1 and "không chạy được máy chủ" in result.output
+
+
+def test_the_socket_folder_is_private(project: Path) -> None:
+    path = serve.socket_path(project.resolve())
+    assert path is not None
+    info = path.parent.lstat()
+    assert info.st_mode & 0o077 == 0 and info.st_uid == os.getuid()
+    # A folder swapped for a symlink (or opened to others) is not used.
+    shutil.rmtree(path.parent)
+    target = Path(tempfile.mkdtemp(prefix="bs-elsewhere-"))
+    try:
+        path.parent.symlink_to(target)
+        assert serve.socket_path(project.resolve()) is None
+        with serve.renderer_for(project.resolve()) as renderer:
+            assert isinstance(renderer, Renderer)
+    finally:
+        shutil.rmtree(target)
+
+
+def test_help_and_the_client_import_no_weasyprint() -> None:
+    code = (
+        "import sys; import bulletin.serve, bulletin.build, bulletin.cli; "
+        "assert 'weasyprint' not in sys.modules, 'weasyprint imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
