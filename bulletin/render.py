@@ -71,9 +71,33 @@ def _no_library_search() -> Iterator[None]:
         ctypes.util.find_library = original
 
 
+def _subset_module_on_demand() -> None:
+    """Load ``fontTools.subset`` only if something uses it (75 ms of imports).
+
+    WeasyPrint imports it at start-up but subsets with HarfBuzz whenever
+    ``libharfbuzz-subset`` is installed; fontTools is its fallback. The module is
+    registered with the standard library's ``LazyLoader``: the first attribute
+    used (by that fallback) runs the real import, so nothing changes but the time."""
+    import importlib.util
+
+    if "fontTools.subset" in sys.modules:
+        return
+    spec = importlib.util.find_spec("fontTools.subset")
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fontTools.subset"] = module
+    spec.loader.exec_module(module)
+    # ``from fontTools import subset`` takes the attribute, which the import
+    # system would otherwise look up by loading the module.
+    sys.modules["fontTools"].subset = module  # type: ignore[attr-defined]
+
+
 _use_bundled_fonts_only()
 
 with _no_library_search():
+    _subset_module_on_demand()
     import weasyprint  # fontconfig must be configured first
 from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
 
