@@ -559,7 +559,8 @@ def serve(config: Path | None, idle: float, stop: bool | None) -> None:
 
     def log(pages: int, seconds: float) -> None:
         line = _("Rendered {pages} pages in {seconds:.1f} s")
-        click.echo(line.format(pages=pages, seconds=seconds), err=True)
+        # print, flushed: the job's process ends with os._exit right after.
+        print(line.format(pages=pages, seconds=seconds), file=sys.stderr, flush=True)
 
     ready = _(
         "Render server for {root}: ends after {minutes:g} idle minutes or 'bulletin serve --stop'"

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import bulletin
+from bulletin.i18n import current_language, set_language
 from bulletin.worker import Job, Renderer, Result
 
 _LENGTH = struct.Struct(">Q")
@@ -214,7 +215,7 @@ class ServerRenderer:
     def _ask(self, job: Job) -> Result | None:
         request = {
             "op": "render",
-            "root": str(self.root),
+            "root": str(self.root.resolve()),
             "fingerprint": fingerprint(),
             "job": _job_record(job),
         }
@@ -263,7 +264,7 @@ def stop(root: Path) -> bool:
         return False
     with connection:
         try:
-            answer = ask(connection, {"op": "stop", "root": str(root)}, 10.0)
+            answer = ask(connection, {"op": "stop", "root": str(root.resolve())}, 10.0)
         except (OSError, EOFError, ValueError, _Crashed):
             return False
     return bool(answer.get("stopped"))
@@ -281,6 +282,8 @@ class Server:
     log: Any = None  # called with (pages, seconds) after each job, or None
 
     def run(self) -> None:
+        self.root = self.root.resolve()  # the same project by any path to it
+        self.language = current_language()
         path = socket_path(self.root)
         if path is None:
             raise OSError("no private folder for the socket")
@@ -381,6 +384,7 @@ class Server:
         header = {"pages": result.pages, "error": result.error, "crash": result.crash}
         self._answer(connection, header, result.pdf)
         if self.log:
+            set_language(self.language)  # the server's own words, not the job's
             self.log(result.pages, time.perf_counter() - started)
         return None
 
@@ -392,7 +396,6 @@ class Server:
 def _render(job: Job) -> Result:
     """One job, as the worker renders it."""
     from bulletin import worker
-    from bulletin.i18n import set_language
 
     set_language(job.language)
     try:
