@@ -176,18 +176,25 @@ def connect(root: Path, timeout: float = 2.0) -> socket.socket | None:
 def ask(connection: socket.socket, request: dict[str, Any], timeout: float) -> dict[str, Any]:
     """Send one request and read the answer's header (the PDF's bytes follow it)."""
     connection.settimeout(timeout)
-    _send(connection, json.dumps(request, ensure_ascii=False).encode("utf-8"))
-    if _receive_exactly(connection, 1) != _ACK:
-        raise EOFError
+    try:
+        _send(connection, json.dumps(request, ensure_ascii=False).encode("utf-8"))
+        if _receive_exactly(connection, 1) != _ACK:
+            raise EOFError
+    except (OSError, EOFError):
+        raise _Stale from None  # nobody read the request: a server gone, or let go
     try:
         answer = json.loads(_receive(connection))
-    except EOFError:
+    except (OSError, EOFError, ValueError):
         raise _Crashed from None  # the request was read: the job died in the child
     return answer if isinstance(answer, dict) else {}
 
 
+class _Stale(Exception):
+    """The connection was not served (the server ended, or dropped an idle client)."""
+
+
 class _Crashed(Exception):
-    """The child read the job and died before answering."""
+    """The child read the job and died (or ran out of time) before answering."""
 
 
 class ServerRenderer:
@@ -227,10 +234,10 @@ class ServerRenderer:
             try:
                 answer = ask(connection, request, self.timeout)
                 pdf = _receive_exactly(connection, int(answer.get("size", 0)))
-            except _Crashed:
-                return None
-            except (OSError, EOFError, ValueError):
+            except _Stale:
                 continue
+            except (_Crashed, OSError, EOFError, ValueError):
+                return None  # never the same job twice on the server: the worker's turn
             finally:
                 connection.close()
             if "pages" not in answer:  # refused: another project or other code
@@ -265,7 +272,7 @@ def stop(root: Path) -> bool:
     with connection:
         try:
             answer = ask(connection, {"op": "stop", "root": str(root.resolve())}, 10.0)
-        except (OSError, EOFError, ValueError, _Crashed):
+        except (_Stale, _Crashed):
             return False
     return bool(answer.get("stopped"))
 

@@ -325,3 +325,16 @@ def test_help_and_the_client_import_no_weasyprint() -> None:
         "assert 'weasyprint' not in sys.modules, 'weasyprint imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_connection_held_too_long_is_served_anew(project: Path, servers: Servers) -> None:
+    """preview --watch holds a connection between rebuilds: the server's child lets it
+    go after the idle time, and the next rebuild connects again, rendered once."""
+    server = servers.start(project, "--idle", "0.05")  # 3 s
+    with serve.renderer_for(project.resolve()) as renderer:
+        assert isinstance(renderer, serve.ServerRenderer)
+        time.sleep(3.8)  # the child waited 3 s for the job, then ended; the server idles on
+        result = renderer._ask(_job(project))
+    assert result is not None and result.pages == 1
+    log = ended(server, limit=30)  # then idle: it ends by itself
+    assert log.count("Đã dựng") == 1
