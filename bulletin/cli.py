@@ -540,7 +540,7 @@ def _preview_once(
     type=click.FloatRange(min=0, min_open=True),
     default=30.0,
     show_default=True,
-    metavar="MINUTES",
+    metavar=N_("MINUTES"),
     help=N_("Stop after this many minutes without a build."),
 )
 @click.option("--stop", is_flag=True, default=None, help=N_("Stop the project's render server."))
