@@ -308,13 +308,19 @@ class Server:
                     last = time.monotonic()
                 try:
                     connection, _address = listener.accept()
-                except TimeoutError:
+                except TimeoutError:  # no client this second
+                    continue
+                except OSError:  # none could be taken (out of descriptors): wait a little
+                    time.sleep(0.1)
                     continue
                 last = time.monotonic()
                 with connection:
                     if _peer_uid(connection) != os.getuid():
                         continue
-                    pid = os.fork()
+                    try:
+                        pid = os.fork()
+                    except OSError:  # no process to spare: that build renders without us
+                        continue
                     if pid == 0:
                         listener.close()
                         self._child(connection)  # never returns
