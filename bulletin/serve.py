@@ -46,6 +46,7 @@ _LENGTH = struct.Struct(">Q")
 _ACK = b"+"
 _CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 _MAX_REQUEST = 1 << 30
+_STOP_CODE = 75  # the exit status of a child that served ``--stop``
 # The modules whose code decides what a render makes: a server started before
 # they changed (an upgrade, an edit) must not answer for the new code.
 _RENDER_MODULES = ("worker.py", "render.py", "impose.py", "serve.py", "resources.py")
@@ -294,16 +295,18 @@ class Server:
         path = socket_path(self.root)
         if path is None:
             raise OSError("no private folder for the socket")
-        self._warm_up()
-        self._pid = os.getpid()
-        listener = self._listen(path)
-        self.fingerprint = fingerprint()
-        children: set[int] = set()
-        last = time.monotonic()
+        listener = self._listen(path)  # first: a second server is refused at once
         signal.signal(signal.SIGTERM, _stop_now)
+        children: set[int] = set()
         try:
+            self._warm_up()  # builds arriving meanwhile wait in the listen queue
+            self.fingerprint = fingerprint()
+            last = time.monotonic()
             while children or time.monotonic() - last < self.idle:
-                children -= _reaped(children)
+                ended, asked_to_stop = _reaped(children)
+                children -= ended
+                if asked_to_stop:
+                    break
                 if children:  # idle time counts from the end of the last job
                     last = time.monotonic()
                 try:
@@ -315,9 +318,9 @@ class Server:
                     continue
                 last = time.monotonic()
                 with connection:
-                    if _peer_uid(connection) != os.getuid():
-                        continue
                     try:
+                        if _peer_uid(connection) != os.getuid():
+                            continue
                         pid = os.fork()
                     except OSError:  # no process to spare: that build renders without us
                         continue
@@ -369,7 +372,8 @@ class Server:
         code = 0
         try:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            self._serve_one(connection)
+            if self._serve_one(connection):
+                code = _STOP_CODE
         except BaseException:  # a child must never return into the parent's loop
             code = 1
         finally:
@@ -378,20 +382,21 @@ class Server:
                 sys.stderr.flush()
             os._exit(code)
 
-    def _serve_one(self, connection: socket.socket) -> None:
+    def _serve_one(self, connection: socket.socket) -> bool:
+        """One request; True when it asked the server to stop."""
         connection.settimeout(max(self.idle, 1.0))  # a client holding a connection
         request = json.loads(_receive(connection))
         connection.sendall(_ACK)
         connection.settimeout(None)
         if request.get("root") != str(self.root):
-            return self._answer(connection, {"refused": "another project"})
+            self._answer(connection, {"refused": "another project"})
+            return False
         if request.get("op") == "stop":
             self._answer(connection, {"stopped": True})
-            if os.getppid() == self._pid:  # never another process adopting us
-                os.kill(self._pid, signal.SIGTERM)
-            return None
+            return True  # the parent reads it in this child's exit status
         if request.get("fingerprint") != self.fingerprint:
-            return self._answer(connection, {"refused": "other code"})
+            self._answer(connection, {"refused": "other code"})
+            return False
         started = time.perf_counter()
         result = _render(_job_from(request["job"]))
         header = {"pages": result.pages, "error": result.error, "crash": result.crash}
@@ -399,7 +404,7 @@ class Server:
         if self.log:
             set_language(self.language)  # the server's own words, not the job's
             self.log(result.pages, time.perf_counter() - started)
-        return None
+        return False
 
     def _answer(self, connection: socket.socket, header: dict[str, Any], pdf: bytes = b"") -> None:
         _send(connection, json.dumps({**header, "size": len(pdf)}).encode("utf-8"))
@@ -417,21 +422,23 @@ def _render(job: Job) -> Result:
         return Result(crash=traceback.format_exc())
 
 
-def _reaped(children: set[int]) -> set[int]:
-    """The children that have ended (collected, so that none stays a zombie)."""
-    done = set()
+def _reaped(children: set[int]) -> tuple[set[int], bool]:
+    """The children that have ended (collected, so that none stays a zombie), and
+    whether one of them served ``--stop``."""
+    done, stop = set(), False
     for pid in children:
         try:
-            ended = os.waitpid(pid, os.WNOHANG)[0] != 0
+            ended, status = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
-            ended = True
+            ended, status = pid, 0
         if ended:
             done.add(pid)
-    return done
+            stop = stop or os.waitstatus_to_exitcode(status) == _STOP_CODE
+    return done, stop
 
 
 class _Stop(Exception):
-    """SIGTERM (``bulletin serve --stop`` sends it through a child): end the loop."""
+    """SIGTERM (a `kill` of the server): end the loop and remove the socket."""
 
 
 def _stop_now(signum: int, frame: object) -> None:
