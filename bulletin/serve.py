@@ -296,10 +296,10 @@ class Server:
         if path is None:
             raise OSError("no private folder for the socket")
         listener = self._listen(path)  # first: a second server is refused at once
-        signal.signal(signal.SIGTERM, _stop_now)
         children: set[int] = set()
         try:
             self._warm_up()  # builds arriving meanwhile wait in the listen queue
+            signal.signal(signal.SIGTERM, _stop_now)  # after the libraries have loaded
             self.fingerprint = fingerprint()
             last = time.monotonic()
             while children or time.monotonic() - last < self.idle:

@@ -338,3 +338,12 @@ def test_a_connection_held_too_long_is_served_anew(project: Path, servers: Serve
     assert result is not None and result.pages == 1
     log = ended(server, limit=30)  # then idle: it ends by itself
     assert log.count("Đã dựng") == 1
+
+
+def test_a_terminated_server_removes_its_socket(project: Path, servers: Servers) -> None:
+    server = servers.start(project, "--idle", "2")
+    made = bulletin(project, "make", "-q", "--out", "a.pdf")
+    assert made.returncode == 0, made.stderr
+    server.terminate()  # SIGTERM, as a system shutting down sends
+    assert "Máy chủ dựng trang đã dừng" in ended(server)
+    assert not list((private_dir() / "serve").glob("*.sock"))
