@@ -392,7 +392,8 @@ class Server:
             self._answer(connection, {"refused": "another project"})
             return False
         if request.get("op") == "stop":
-            self._answer(connection, {"stopped": True})
+            with contextlib.suppress(OSError):  # the client may already be gone
+                self._answer(connection, {"stopped": True})
             return True  # the parent reads it in this child's exit status
         if request.get("fingerprint") != self.fingerprint:
             self._answer(connection, {"refused": "other code"})
@@ -408,7 +409,8 @@ class Server:
 
     def _answer(self, connection: socket.socket, header: dict[str, Any], pdf: bytes = b"") -> None:
         _send(connection, json.dumps({**header, "size": len(pdf)}).encode("utf-8"))
-        connection.sendall(pdf)
+        if pdf:  # nothing more to send once the client has read the header and gone
+            connection.sendall(pdf)
 
 
 def _render(job: Job) -> Result:
