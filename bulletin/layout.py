@@ -147,18 +147,29 @@ def printed_blocks(
     return groups
 
 
+MAX_LOGO_BYTES = 5 * 1024 * 1024
+
+
 def logo_url(settings: Settings) -> str | None:
     """``[bulletin] logo`` as a data URL: the file sits beside bulletin.toml, outside
     the folders the renderer may read, so it travels inside the HTML instead."""
     if not settings.bulletin.logo:
         return None
     path = settings.root / settings.bulletin.logo
+    if not path.resolve().is_relative_to(settings.root.resolve()):  # no ../, no link out
+        raise BulletinError(
+            _("bulletin.logo: {path} must be a file inside the project folder").format(path=path)
+        )
     kind = mimetypes.guess_type(path.name)[0]
     if kind not in ("image/png", "image/jpeg", "image/svg+xml"):
         raise BulletinError(
             _("bulletin.logo: {path} must be a PNG, JPEG or SVG image").format(path=path)
         )
     try:
+        if path.stat().st_size > MAX_LOGO_BYTES:
+            raise BulletinError(
+                _("bulletin.logo: {path} is over 5 MB: use a smaller image").format(path=path)
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise BulletinError(

@@ -274,3 +274,22 @@ def test_logo_in_the_masthead(project: Path) -> None:
     )
     with pytest.raises(BulletinError, match=r"bulletin\.logo"):
         build(load_settings(config), out=project / "out" / "logo.pdf")
+
+
+def test_a_logo_outside_the_project_is_refused(project: Path) -> None:
+    from click.testing import CliRunner
+
+    from bulletin.cli import main
+
+    outside = project.parent / "secret.png"
+    outside.write_bytes(b"\x89PNG\r\n\x1a\n")
+    config = project / "bulletin.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[bulletin]\n", '[bulletin]\nlogo = "../secret.png"\n', 1
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["make"])
+    assert result.exit_code == 1
+    assert "secret.png" in result.output and "Traceback" not in result.output
