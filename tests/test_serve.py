@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+import bulletin as bulletin_package
 from bulletin import serve
 from bulletin.private import private_dir
 from bulletin.worker import Job, Renderer
@@ -54,6 +55,18 @@ def short_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     shutil.rmtree(home, ignore_errors=True)
 
 
+def same_code_env() -> dict[str, str]:
+    """The environment for a server that runs the very code this test imported.
+    The server refuses other code (its fingerprint names the package's folder);
+    in CI the tests import the checkout while a bare ``python -m bulletin`` in
+    another folder would import the installed copy."""
+    root = str(Path(bulletin_package.__file__).resolve().parent.parent)
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+    }
+
+
 class Servers:
     """Starts servers; stops every one of them, and their children, at teardown."""
 
@@ -66,6 +79,7 @@ class Servers:
         process = subprocess.Popen(
             command or [sys.executable, "-m", "bulletin", "serve", *args],
             cwd=folder,
+            env=same_code_env(),
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,  # its own process group: killed whole at teardown
@@ -123,7 +137,7 @@ def wait_for(
 
 
 def bulletin(folder: Path, *args: str, server: bool = True) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
+    env = same_code_env()
     if not server:
         env[serve.SOCKET_ENV] = "1"
     return subprocess.run(
