@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 
-def _is_private(folder: Path) -> bool:
+def is_private(folder: Path) -> bool:
     """A real folder (not a symlink) of this user that nobody else may write or read."""
     try:
         info = folder.lstat()
@@ -46,7 +46,7 @@ def private_dir() -> Path:
         folder.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileExistsError):
             folder.mkdir(mode=0o700)
-    if _is_private(folder):
+    if is_private(folder):
         return folder
     # No usable cache folder (read-only home, someone else's folder): one for this run.
     return Path(tempfile.mkdtemp(prefix="bulletin-"))

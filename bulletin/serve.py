@@ -40,6 +40,7 @@ from typing import Any
 
 import bulletin
 from bulletin.i18n import current_language, set_language
+from bulletin.private import is_private
 from bulletin.worker import Job, Renderer, Result
 
 _LENGTH = struct.Struct(">Q")
@@ -58,18 +59,6 @@ def supported() -> bool:
     return hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "SO_PEERCRED")
 
 
-def _is_private(folder: Path) -> bool:
-    try:
-        info = folder.lstat()
-    except OSError:
-        return False
-    return (
-        stat.S_ISDIR(info.st_mode)
-        and info.st_uid == os.getuid()
-        and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO) == 0
-    )
-
-
 def socket_path(root: Path) -> Path | None:
     """The project's socket, in the private folder; None when no safe one exists."""
     from bulletin.private import private_dir
@@ -77,7 +66,7 @@ def socket_path(root: Path) -> Path | None:
     folder = private_dir() / "serve"
     with contextlib.suppress(FileExistsError, OSError):
         folder.mkdir(mode=0o700)
-    if not _is_private(folder):
+    if not is_private(folder):
         return None
     key = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:20]
     path = folder / f"{key}.sock"
