@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bulletin.collect import Month, check_folder, find_month_folder, links_out, source_files
 from bulletin.config import Settings
-from bulletin.errors import BulletinError, Problem, display_path
+from bulletin.errors import BulletinError, Problem, clip, display_path
 from bulletin.glyphs import check_glyphs
 from bulletin.i18n import _
 from bulletin.model import Article, Block, Figure
@@ -218,16 +218,12 @@ def _dropped_lines(article: Article) -> list[Problem]:
     return [
         Problem(
             article.source,
-            _("dropped “{text}”: {why}").format(text=_clip(d.text), why=d.why),
+            _("dropped “{text}”: {why}").format(text=clip(d.text, 60), why=d.why),
             d.line,
             "note",
         )
         for d in article.dropped
     ]
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _photo_problems(article: Article, decode: bool) -> list[Problem]:

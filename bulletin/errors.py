@@ -67,6 +67,12 @@ def printable(text: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def clip(text: str, limit: int) -> str:
+    """A source line shortened for a one-line message (white space folded)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class BulletinError(click.ClickException):
     """A mistake in the user's files, options or configuration."""
 

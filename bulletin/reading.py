@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bulletin.errors import Problem, SourceError, display_path
+from bulletin.collect import Month
+from bulletin.errors import Problem, SourceError, clip, display_path
 from bulletin.i18n import N_, _
 from bulletin.model import Article, Block, EmbeddedImage, Figure
 from bulletin.readers import reader_for
@@ -66,7 +67,9 @@ def read_files(files: Iterable[Path], default_year: int) -> list[FileReading]:
         context = ReadContext(year=_year_of(path, default_year))
         reader = reader_for(path)
         article = None
-        if not path.is_file():
+        if path.is_dir():
+            context.problems.append(Problem(path, _("a folder, not an article file")))
+        elif not path.is_file():
             context.problems.append(Problem(path, _("no such file")))
         elif reader is None:
             context.problems.append(Problem(path, _("not an article (.txt, .md or .docx)")))
@@ -81,8 +84,8 @@ def read_files(files: Iterable[Path], default_year: int) -> list[FileReading]:
 
 def _year_of(path: Path, default: int) -> int:
     """The year of the month folder the file sits in (``2023-11``), as ``make`` uses."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", path.parent.name)
-    return int(match.group(1)) if match else default
+    month = Month.parse(path.parent.name)
+    return month.year if month else default
 
 
 def block_kind(block: Block) -> str:
@@ -140,7 +143,7 @@ def as_text(reading: FileReading) -> list[str]:
             out.append(
                 "  "
                 + _("line {line}: dropped “{text}”: {why}").format(
-                    line=dropped.line, text=_clip(dropped.text), why=dropped.why
+                    line=dropped.line, text=clip(dropped.text, 72), why=dropped.why
                 )
             )
     for problem in reading.problems:
@@ -166,7 +169,7 @@ def _block_line(block: Block) -> str:
     kind = block_kind(block)
     label = _(_KIND_LABELS[kind])
     where = _("line {line}").format(line=block.line) if block.line else "·"
-    text = _clip(block.text)
+    text = clip(block.text, 72)
     if kind == "photo" and isinstance(block, Figure) and block.photo is not None:
         text = f"[{_photo_name(block.photo)}] {text}".strip()
     if kind == "caption":
@@ -178,8 +181,3 @@ def _problem_line(problem: Problem) -> str:
     level = {"error": _("error"), "warning": _("warning"), "note": _("note")}[problem.level]
     where = _("line {line}").format(line=problem.line) if problem.line else ""
     return f"{where}: {level}: {problem.message}" if where else f"{level}: {problem.message}"
-
-
-def _clip(text: str, limit: int = 72) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -89,4 +89,3 @@ def _unmatched_folder(sub: Path, count: int, stems: list[str]) -> Problem:
             "its article (giao-ban.txt and giao-ban/)"
         ).format(count=count)
     return Problem(sub, message, None, "warning")
-

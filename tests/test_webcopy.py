@@ -522,3 +522,10 @@ def test_a_photo_folder_linked_out_of_the_month_is_not_listed(tmp_path: Path) ->
     record = read_json(tmp_path, page(TITLE, LEAD, "Toàn cảnh hội thao", END))
     assert texts(record, "photo") == []
     assert texts(record, "caption") == ["Toàn cảnh hội thao"]
+
+
+def test_read_names_a_missing_file_and_a_folder_in_one_line_each(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["read", str(tmp_path / "khong-co.txt"), str(tmp_path)])
+    assert result.exit_code == 1
+    assert "khong-co.txt" in result.output and "không có tệp này" in result.output
+    assert "là một thư mục" in result.output and "Traceback" not in result.output

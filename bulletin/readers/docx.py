@@ -19,8 +19,7 @@ from bulletin.i18n import _
 from bulletin.model import Article, EmbeddedImage
 from bulletin.readers import ooxml
 from bulletin.readers.base import ReadContext, fail
-from bulletin.readers.text import article_from
-from bulletin.readers.webcopy import Line, blocks_of, read_lines
+from bulletin.readers.webcopy import Line, article_from, read_lines
 from bulletin.sanitize import clean_html
 
 EXTENSIONS = (".docx",)
@@ -33,7 +32,7 @@ def read(path: Path, context: ReadContext) -> Article:
     if not any(line.text for line in lines):
         raise fail(path, _("the file is empty"))
     reading = read_lines(lines, context.year)
-    return article_from(path, reading, blocks_of(reading, []), context)
+    return article_from(path, reading, [], context)
 
 
 def read_doc(path: Path, context: ReadContext) -> Article:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from bulletin.encodings import nfc
 from bulletin.i18n import _
-from bulletin.model import Article, Block, Photo
-from bulletin.readers.base import PHOTO_SUFFIXES, ReadContext, fail, read_text_file, within
-from bulletin.readers.webcopy import Reading, blocks_of, lines_of, read_lines
+from bulletin.model import Article, Photo
+from bulletin.readers.base import PHOTO_SUFFIXES, ReadContext, read_text_file, within
+from bulletin.readers.webcopy import article_from, lines_of, read_lines
 
 EXTENSIONS = (".txt",)
 
@@ -25,24 +25,7 @@ def read(path: Path, context: ReadContext) -> Article:
     text = read_text_file(path, context)
     photos: list[Photo] = list(photo_folder(path, context))
     reading = read_lines(lines_of(text), context.year, len(photos))
-    return article_from(path, reading, blocks_of(reading, photos), context)
-
-
-def article_from(path: Path, reading: Reading, body: list[Block], context: ReadContext) -> Article:
-    """The Article a reading makes, its guesses handed to the context."""
-    for line, level, message in reading.problems:
-        context.report(path, message, line, level)
-    if not any(block.text or getattr(block, "photo", None) for block in body):
-        raise fail(path, _("only a title, no article text"), reading.title_line)
-    return Article(
-        source=path,
-        title=reading.title,
-        body=tuple(body),
-        date=reading.date.date if reading.date else None,
-        author=reading.byline,
-        dropped=tuple(reading.dropped),
-        date_from=reading.date_from,
-    )
+    return article_from(path, reading, photos, context)
 
 
 def photo_folder(path: Path, context: ReadContext | None = None) -> list[Path]:

@@ -18,11 +18,14 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from bulletin.dates import FoundDate, event_date, find_dates
+from bulletin.errors import clip
 from bulletin.i18n import _
-from bulletin.model import Block, Dropped, Figure, Html, Photo
+from bulletin.model import Article, Block, Dropped, Figure, Html, Photo
+from bulletin.readers.base import ReadContext, fail
 from bulletin.readers.chrome import INLINE_SHORTCODE, leftover, list_heading
 from bulletin.vietnamese import plausibility
 
@@ -170,7 +173,7 @@ def _without_page_list(lines: list[Line], reading: Reading) -> list[Line]:
             reading.drop(line, _(row.why))
             for after in lines[index + 1 :]:
                 why = _("after “{heading}”: the web page's list of other articles")
-                reading.drop(after, why.format(heading=_short(line.text)))
+                reading.drop(after, why.format(heading=clip(line.text, 30)))
                 if paragraph_shaped(after.text) and words(after.text) >= 25:
                     reading.problem(
                         after.number,
@@ -179,15 +182,11 @@ def _without_page_list(lines: list[Line], reading: Reading) -> list[Line]:
                             "a long paragraph after “{heading}” was left out with the page's "
                             "list of other articles: if it belongs to the article, delete "
                             "that line"
-                        ).format(heading=_short(line.text)),
+                        ).format(heading=clip(line.text, 30)),
                     )
             return lines[:index]
         seen_prose = seen_prose or line.block is not None or paragraph_shaped(line.text)
     return lines
-
-
-def _short(text: str, limit: int = 30) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _take_title(lines: list[Line], reading: Reading) -> int:
@@ -208,7 +207,7 @@ def _take_title(lines: list[Line], reading: Reading) -> int:
     index = 0
     if menu_like or short_run:
         anchor = next(
-            (i for i, line in enumerate(head) if _dateline(line.text, 2000) is not None),
+            (i for i, line in enumerate(head) if _dateline(line.text) is not None),
             first_prose,
         )
         candidates = [
@@ -241,7 +240,7 @@ def _take_dateline(lines: list[Line], start: int, reading: Reading) -> int:
         line = lines[start]
         if line.text.casefold() == reading.title.casefold():
             reading.drop(line, _("repeats the title"))
-        elif reading.date is None and (found := _dateline(line.text, 0)) is not None:
+        elif reading.date is None and (found := _dateline(line.text)) is not None:
             date, author = found
             reading.date, reading.date_from, reading.date_line = date, "dateline", line.number
             reading.drop(line, _("the article's dateline: read as its date"))
@@ -280,12 +279,14 @@ _DATELINE_NOISE = re.compile(
 )
 
 
-def _dateline(text: str, year: int) -> tuple[FoundDate, str | None] | None:
+def _dateline(text: str) -> tuple[FoundDate, str | None] | None:
     """A line that is a date and little else: the date, and an author's name
     where the page puts one before the time."""
     if len(text) > 90:
         return None
-    dates = [d for d in find_dates(text, year or 2000) if not d.year_assumed]
+    # Any year will do for the search: a dateline names its own year, so a date
+    # without one is not a dateline.
+    dates = [d for d in find_dates(text, 2000) if not d.year_assumed]
     if len(dates) != 1:
         return None
     rest = re.sub(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}", " ", text)
@@ -636,6 +637,27 @@ def lines_of(text: str) -> list[Line]:
 
 
 _SPACES = re.compile(r"\s{2,}|[^\S\u00a0]")
+
+
+def article_from(
+    path: Path, reading: Reading, photos: list[Photo], context: ReadContext
+) -> Article:
+    """The Article a reading makes (caption lines take ``photos`` in order); the
+    reading's guesses go to the context, to be shown by ``read`` and ``check``."""
+    for line, level, message in reading.problems:
+        context.report(path, message, line, level)
+    body = blocks_of(reading, photos)
+    if not any(block.text or getattr(block, "photo", None) for block in body):
+        raise fail(path, _("only a title, no article text"), reading.title_line)
+    return Article(
+        source=path,
+        title=reading.title,
+        body=tuple(body),
+        date=reading.date.date if reading.date else None,
+        author=reading.byline,
+        dropped=tuple(reading.dropped),
+        date_from=reading.date_from,
+    )
 
 
 def blocks_of(reading: Reading, photos: list[Photo]) -> list[Block]:
