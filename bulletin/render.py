@@ -101,6 +101,10 @@ with _no_library_search():
     import weasyprint  # fontconfig must be configured first
 from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
 
+from bulletin import columns  # noqa: E402
+
+columns.install()  # one layout pass for columns filled in order
+
 
 class RefusedURL(FatalURLFetchingError):
     """A document asked for something outside the project: stop the render."""

@@ -50,7 +50,7 @@ _MAX_REQUEST = 1 << 30
 _STOP_CODE = 75  # the exit status of a child that served ``--stop``
 # The modules whose code decides what a render makes: a server started before
 # they changed (an upgrade, an edit) must not answer for the new code.
-_RENDER_MODULES = ("worker.py", "render.py", "impose.py", "serve.py", "resources.py")
+_RENDER_MODULES = ("worker.py", "render.py", "columns.py", "impose.py", "serve.py", "resources.py")
 SOCKET_ENV = "BULLETIN_NO_SERVER"  # set (to anything) to never use a server
 
 
