@@ -81,7 +81,10 @@ def fingerprint() -> str:
         with contextlib.suppress(OSError):
             stamps.append(f"{name}:{(package / name).stat().st_mtime_ns}")
     fonts = "system" if "BULLETIN_SYSTEM_FONTS" in os.environ else "bundled"
-    return "|".join([bulletin.__version__, str(package), sys.executable, fonts, *stamps])
+    # The interpreter by what it is, not by the name it was started under: the
+    # ``bulletin`` script runs ``…/bin/python3``, ``python -m bulletin`` ``…/bin/python``.
+    interpreter = f"{sys.prefix}:{os.path.realpath(sys.executable)}"
+    return "|".join([bulletin.__version__, str(package), interpreter, fonts, *stamps])
 
 
 def _peer_uid(connection: socket.socket) -> int:

@@ -361,3 +361,21 @@ def test_a_terminated_server_removes_its_socket(project: Path, servers: Servers)
     server.terminate()  # SIGTERM, as a system shutting down sends
     assert "Máy chủ dựng trang đã dừng" in ended(server)
     assert not list((private_dir() / "serve").glob("*.sock"))
+
+
+def test_the_same_interpreter_by_another_name_is_the_same_code() -> None:
+    """``bulletin serve`` runs ``…/bin/python3`` (the script's first line) and
+    ``python -m bulletin make`` ``…/bin/python``: the server must answer both."""
+    folder = Path(sys.executable).parent
+    names = [folder / name for name in ("python", "python3") if (folder / name).exists()]
+    assert len(names) == 2, f"a venv has both names: {sorted(p.name for p in folder.iterdir())}"
+    code = "from bulletin import serve; print(serve.fingerprint())"
+    env = same_code_env()
+    prints = {
+        subprocess.run(
+            [str(name), "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout
+        for name in names
+    }
+    assert len(prints) == 1
+    assert prints.pop().strip() == serve.fingerprint()
