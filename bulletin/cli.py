@@ -557,8 +557,11 @@ def serve(config: Path | None, idle: float, stop: bool | None) -> None:
     if not server.supported():
         raise BulletinError(_("This system cannot run a render server: builds work without it"))
 
-    def log(pages: int, seconds: float) -> None:
-        line = _("Rendered {pages} pages in {seconds:.1f} s")
+    def log(pages: int, seconds: float, reused: bool = False) -> None:
+        if reused:
+            line = _("Unchanged: the {pages} pages made before, in {seconds:.1f} s")
+        else:
+            line = _("Rendered {pages} pages in {seconds:.1f} s")
         # print, flushed: the job's process ends with os._exit right after.
         print(line.format(pages=pages, seconds=seconds), file=sys.stderr, flush=True)
 

@@ -61,26 +61,37 @@ def private_subdir(name: str) -> Path:
 
 def read_private(name: str) -> str | None:
     """A cache file's text, or None when absent, unreadable or not a regular file."""
+    data = read_private_bytes(private_dir() / name)
     try:
-        descriptor = os.open(private_dir() / name, os.O_RDONLY | os.O_NOFOLLOW)
+        return None if data is None else data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def read_private_bytes(path: Path) -> bytes | None:
+    """A private file's bytes, or None when absent, unreadable or not a regular
+    file (a symlink is never followed)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
         return None
-    with os.fdopen(descriptor, encoding="utf-8") as stream:
+    with os.fdopen(descriptor, "rb") as stream:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
             return None
         try:
             return stream.read()
-        except (OSError, UnicodeDecodeError):
+        except OSError:
             return None
 
 
-def write_private(name: str, text: str) -> Path:
-    """Write a cache file atomically through a fresh temporary name (never followed)."""
-    folder = private_dir()
+def write_private(name: str, data: str | bytes, folder: Path | None = None) -> Path:
+    """Write a cache file atomically through a fresh temporary name (never followed),
+    in the private folder or one of its ``private_subdir``s."""
+    folder = folder or private_dir()
     handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(temporary, folder / name)  # replaces a symlink itself, not its target
     finally:
         with contextlib.suppress(FileNotFoundError):

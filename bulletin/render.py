@@ -120,6 +120,7 @@ class LockedFetcher(URLFetcher):
             allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True
         )
         self.allowed = [folder.resolve() for folder in allowed]
+        self.served: list[Path] = []  # every file the document used, for the render cache
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         scheme = urlsplit(url).scheme.lower()
@@ -128,13 +129,19 @@ class LockedFetcher(URLFetcher):
         if scheme == "file" and not urlsplit(url).netloc:
             path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
             if any(path.is_relative_to(folder) for folder in self.allowed):
+                self.served.append(path)
                 return super().fetch(url, headers)
         raise RefusedURL(url)
 
 
-def render(html: str, base: Path, allowed: Sequence[Path]) -> Document:
-    """Lay out the HTML; the Document can be inspected before it is written."""
+def render(
+    html: str, base: Path, allowed: Sequence[Path], served: list[Path] | None = None
+) -> Document:
+    """Lay out the HTML; the Document can be inspected before it is written.
+    ``served``, when given, receives the path of every file the document used."""
     fetcher = LockedFetcher([*allowed, FONTS_DIR])
+    if served is not None:
+        fetcher.served = served
     fonts = weasyprint.CSS(filename=str(FONTS_DIR / "fonts.css"), url_fetcher=fetcher)
     try:
         document = weasyprint.HTML(

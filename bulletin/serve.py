@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import bulletin
+from bulletin import rendercache
 from bulletin.i18n import current_language, set_language
 from bulletin.private import is_private
 from bulletin.worker import Job, Renderer, Result
@@ -52,6 +53,7 @@ _STOP_CODE = 75  # the exit status of a child that served ``--stop``
 # they changed (an upgrade, an edit) must not answer for the new code.
 _RENDER_MODULES = ("worker.py", "render.py", "columns.py", "impose.py", "serve.py", "resources.py")
 SOCKET_ENV = "BULLETIN_NO_SERVER"  # set (to anything) to never use a server
+NO_CACHE_ENV = "BULLETIN_NO_RENDER_CACHE"  # set: the server lays the job out even if unchanged
 
 
 def supported() -> bool:
@@ -218,6 +220,7 @@ class ServerRenderer:
             "root": str(self.root.resolve()),
             "fingerprint": fingerprint(),
             "job": _job_record(job),
+            "cache": not os.environ.get(NO_CACHE_ENV),
         }
         for attempt in range(2):  # a connection kept idle may have been let go: once more
             connection = self._connection if attempt == 0 else connect(self.root)
@@ -279,7 +282,7 @@ class Server:
 
     root: Path
     idle: float  # seconds without a job before the server ends
-    log: Any = None  # called with (pages, seconds) after each job, or None
+    log: Any = None  # called with (pages, seconds, reused) after each job, or None
 
     def run(self) -> None:
         self.root = self.root.resolve()  # the same project by any path to it
@@ -391,12 +394,20 @@ class Server:
             self._answer(connection, {"refused": "other code"})
             return False
         started = time.perf_counter()
-        result = _render(_job_from(request["job"]))
+        job = _job_from(request["job"])
+        name = rendercache.key(job, self.fingerprint) if request.get("cache", True) else None
+        result = rendercache.lookup(name) if name else None
+        reused = result is not None
+        if result is None:
+            served: list[Path] = []
+            result = _render(job, served)
+            if name:
+                rendercache.store(name, result, served)
         header = {"pages": result.pages, "error": result.error, "crash": result.crash}
         self._answer(connection, header, result.pdf)
         if self.log:
             set_language(self.language)  # the server's own words, not the job's
-            self.log(result.pages, time.perf_counter() - started)
+            self.log(result.pages, time.perf_counter() - started, reused)
         return False
 
     def _answer(self, connection: socket.socket, header: dict[str, Any], pdf: bytes = b"") -> None:
@@ -405,13 +416,13 @@ class Server:
             connection.sendall(pdf)
 
 
-def _render(job: Job) -> Result:
-    """One job, as the worker renders it."""
+def _render(job: Job, served: list[Path]) -> Result:
+    """One job, as the worker renders it; ``served`` receives the files it used."""
     from bulletin import worker
 
     set_language(job.language)
     try:
-        return worker.make_pdf(job)
+        return worker.make_pdf(job, served)
     except Exception:  # a bug: the build reports it, as the worker's
         return Result(crash=traceback.format_exc())
 

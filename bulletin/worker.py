@@ -89,13 +89,14 @@ def rare_collections() -> Iterator[None]:
         gc.set_threshold(*threshold)
 
 
-def make_pdf(job: Job) -> Result:
-    """The PDF as asked: as laid out, imposed as a booklet, or PDF/A-3b with its sources."""
+def make_pdf(job: Job, served: list[Path] | None = None) -> Result:
+    """The PDF as asked: as laid out, imposed as a booklet, or PDF/A-3b with its sources.
+    ``served`` receives the files the render used (``bulletin/rendercache.py``)."""
     with rare_collections():
         from bulletin import render
 
         try:
-            document = render.render(job.html, base=job.base, allowed=job.allowed)
+            document = render.render(job.html, base=job.base, allowed=job.allowed, served=served)
         except BulletinError as error:
             return Result(error=error.message)
         if job.booklet:

@@ -379,3 +379,46 @@ def test_the_same_interpreter_by_another_name_is_the_same_code() -> None:
     }
     assert len(prints) == 1
     assert prints.pop().strip() == serve.fingerprint()
+
+
+def test_an_unchanged_rebuild_is_the_pdf_made_before(project: Path, servers: Servers) -> None:
+    """The render cache: the same job and the same files give the PDF already made,
+    byte for byte; a changed article, a photo replaced under the same name, the
+    archive variant or BULLETIN_NO_RENDER_CACHE lay the job out again."""
+    server = servers.start(project, "--idle", "2")
+
+    def make(name: str, *extra: str, env: dict[str, str] | None = None) -> bytes:
+        done = subprocess.run(
+            [sys.executable, "-m", "bulletin", "make", "--out", name, *extra],
+            cwd=project,
+            env={**same_code_env(), **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert done.returncode == 0, done.stderr
+        return (project / name).read_bytes()
+
+    first = make("a.pdf")
+    assert make("b.pdf") == first
+    assert make("c.pdf", env={serve.NO_CACHE_ENV: "1"}) == first  # laid out again, same bytes
+    processed = next((project / "out" / ".cache" / "photos").glob("*.jpg"))
+    os.utime(processed, ns=(time.time_ns(), time.time_ns()))  # a file the page used
+    assert make("d.pdf") == first
+    assert make("e.pdf") == first
+    make("f.pdf", "--archive")
+    make("g.pdf", "--archive")
+    article = project / "articles" / "2023-11" / "04-giai-bong-ban.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
+    assert make("h.pdf") != first
+    assert "Thêm một câu." in " ".join(pdf_text(project / "h.pdf"))
+    assert bulletin(project, "serve", "--stop").returncode == 0
+    log = ended(server)
+    # Laid out: a, c (not asked to reuse), d (a file it used changed), f and g
+    # (archives carry the sources: never cached), h (an article changed).
+    # Reused: b and e.
+    assert log.count("Đã dựng") == 6, log
+    assert log.count("Không có gì thay đổi") == 2, log
+    entries = list((private_dir() / "renders").glob("*.json"))
+    assert 1 <= len(entries) <= 3
+    assert oct((private_dir() / "renders").stat().st_mode & 0o777) == "0o700"

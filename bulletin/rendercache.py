@@ -1,0 +1,103 @@
+"""The render server's memory of finished PDFs: a rebuild of what did not change is
+the PDF already made, not a second layout.
+
+A render is a pure function of its job (the HTML, which carries the layout's CSS
+inline and names every photo by the content hash of its processed copy; the
+folders, the language, the variant), of the code and fonts (``serve.fingerprint``),
+and of the files the document fetched while it was laid out (the logo, photos,
+``fonts.css``). The key hashes the first two; the entry lists the third, each file
+with its size, modification time and inode, and is used only while every one of
+them is unchanged. A changed article changes the HTML, a replaced logo its file:
+either way the job renders anew.
+
+Entries live in the user's private folder (``bulletin/private.py``: mode 0700,
+written atomically, never through a symlink), the newest ``KEEP`` of them. The
+archive variant is never cached: it carries the month's source files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from bulletin.private import private_subdir, read_private_bytes, write_private
+from bulletin.worker import Job, Result
+
+KEEP = 12  # entries kept (a month's print, email and booklet, for a few months)
+
+
+def key(job: Job, fingerprint: str) -> str | None:
+    """The job's cache key, or None for a job that is never cached."""
+    if job.archive_of is not None:
+        return None
+    record = [
+        fingerprint,
+        job.html,
+        str(job.base.resolve()),
+        [str(path.resolve()) for path in job.allowed],
+        job.language,
+        job.booklet,
+    ]
+    return hashlib.sha256(json.dumps(record, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def lookup(name: str) -> Result | None:
+    """The PDF made for this key, if every file it used is as it was then."""
+    folder = private_subdir("renders")
+    entry = read_private_bytes(folder / f"{name}.json")
+    if entry is None:
+        return None
+    try:
+        record = json.loads(entry)
+        files = [(Path(path), stamp) for path, stamp in record["files"]]
+        pages = int(record["pages"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    if any(_stamp(path) != stamp for path, stamp in files):
+        return None
+    pdf = read_private_bytes(folder / f"{name}.pdf")
+    if pdf is None or hashlib.sha256(pdf).hexdigest() != record.get("sha256"):
+        return None
+    return Result(pdf=pdf, pages=pages)
+
+
+def store(name: str, result: Result, served: list[Path]) -> None:
+    """Keep a finished PDF with the files it used; the oldest entries go."""
+    if result.error or result.crash or not result.pdf:
+        return
+    files = [[str(path), stamp] for path in dict.fromkeys(served) if (stamp := _stamp(path))]
+    record = {
+        "pages": result.pages,
+        "files": files,
+        "sha256": hashlib.sha256(result.pdf).hexdigest(),
+    }
+    folder = private_subdir("renders")
+    write_private(f"{name}.pdf", result.pdf, folder)
+    write_private(f"{name}.json", json.dumps(record), folder)  # last: the entry is complete
+    _prune(folder)
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.json"), key=_age)
+    for old in entries[KEEP:]:
+        for path in (old, old.with_suffix(".pdf")):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _age(path: Path) -> int:
+    """Newest first; an entry another build just removed sorts last."""
+    with contextlib.suppress(OSError):
+        return -path.stat().st_mtime_ns
+    return 0
