@@ -8,7 +8,8 @@ and of the files the document fetched while it was laid out (the logo, photos,
 ``fonts.css``). The key hashes the first two; the entry lists the third, each file
 with its size, modification time and inode, and is used only while every one of
 them is unchanged. A changed article changes the HTML, a replaced logo its file:
-either way the job renders anew.
+either way the job renders anew. The bundled fonts, which fontconfig loads without
+the fetcher, are in the key by their files' stamps.
 
 Entries live in the user's private folder (``bulletin/private.py``: mode 0700,
 written atomically, never through a symlink), the newest ``KEEP`` of them. The
@@ -24,6 +25,7 @@ import os
 from pathlib import Path
 
 from bulletin.private import private_subdir, read_private_bytes, write_private
+from bulletin.resources import FONTS_DIR
 from bulletin.worker import Job, Result
 
 KEEP = 12  # entries kept (a month's print, email and booklet, for a few months)
@@ -31,10 +33,11 @@ KEEP = 12  # entries kept (a month's print, email and booklet, for a few months)
 
 def key(job: Job, fingerprint: str) -> str | None:
     """The job's cache key, or None for a job that is never cached."""
-    if job.archive_of is not None:
-        return None
+    if job.archive_of is not None or "BULLETIN_SYSTEM_FONTS" in os.environ:
+        return None  # the sources are carried; the system's fonts may change under us
     record = [
         fingerprint,
+        _font_stamps(),
         job.html,
         str(job.base.resolve()),
         [str(path.resolve()) for path in job.allowed],
@@ -42,6 +45,12 @@ def key(job: Job, fingerprint: str) -> str | None:
         job.booklet,
     ]
     return hashlib.sha256(json.dumps(record, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _font_stamps() -> list[tuple[str, list[int] | None]]:
+    """The bundled fonts as files: fontconfig loads them, not the fetcher."""
+    files = sorted(path for path in FONTS_DIR.rglob("*") if path.is_file())
+    return [(path.name, _stamp(path)) for path in files]
 
 
 def _stamp(path: Path) -> list[int] | None:
