@@ -23,7 +23,7 @@ from bulletin.errors import BulletinError, Problem, ProblemsError, SourceError, 
 from bulletin.i18n import _, ngettext
 from bulletin.model import Article, Issue, Photo
 from bulletin.output import atomic_output
-from bulletin.serve import ServerRenderer, renderer_for
+from bulletin.serve import ServedRenderer, ServerRenderer, renderer_for
 from bulletin.worker import Job, Renderer, Result
 
 
@@ -161,7 +161,7 @@ def build(
     archive: bool = False,
     pick: int | None = None,
     reporter: Reporter | None = None,
-    renderer: Renderer | ServerRenderer | None = None,
+    renderer: Renderer | ServerRenderer | ServedRenderer | None = None,
 ) -> BuildResult:
     """Make the month's bulletin PDF; raise a BulletinError on any user error.
 

@@ -319,11 +319,17 @@ def make(
     quiet: bool | None,
     verbose: int,
 ) -> None:
-    from bulletin.serve import renderer_for
+    from bulletin.serve import forward, renderer_for
 
     settings = _load(config).override(layout=layout)
-    # The render worker first (or the warm server): it loads WeasyPrint on the other
-    # core while this process imports the build's own modules and reads the month.
+    if _from_command_line():
+        # The project's warm server, when one answers, runs this very command line
+        # on this terminal, its modules and WeasyPrint already loaded.
+        code = forward(settings.root, sys.argv[1:])
+        if code is not None:
+            _end_now(code)
+    # The render worker first: it loads WeasyPrint on the other core while this
+    # process imports the build's own modules and reads the month.
     with renderer_for(settings.root) as renderer:
         from bulletin.build import build
         from bulletin.collect import parse_month_option
@@ -355,17 +361,24 @@ def make(
     _end_now()
 
 
-def _end_now() -> None:
+def _from_command_line() -> bool:
+    """Run as ``bulletin …`` itself, not by a caller of ``main([...])`` or CliRunner."""
+    root = click.get_current_context().find_root().command
+    return bool(getattr(root, "from_command_line", False))
+
+
+def _end_now(code: int = 0) -> None:
     """The PDF is written, closed and renamed into place: end the process without
     the interpreter's teardown (freeing a build's objects one by one, ~0.1 s).
     Only from the command line itself; a caller of ``main([...])`` gets control back."""
     import os
 
-    root = click.get_current_context().find_root().command
-    if getattr(root, "from_command_line", False):
+    if _from_command_line():
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(0)
+        os._exit(code)
+    if code:
+        sys.exit(code)
 
 
 def _out_target(
@@ -557,13 +570,12 @@ def serve(config: Path | None, idle: float, stop: bool | None) -> None:
     if not server.supported():
         raise BulletinError(_("This system cannot run a render server: builds work without it"))
 
-    def log(pages: int, seconds: float, reused: bool = False) -> None:
+    def log(pages: int, seconds: float, reused: bool = False) -> str:
         if reused:
             line = _("Unchanged: the {pages} pages made before, in {seconds:.1f} s")
         else:
             line = _("Rendered {pages} pages in {seconds:.1f} s")
-        # print, flushed: the job's process ends with os._exit right after.
-        print(line.format(pages=pages, seconds=seconds), file=sys.stderr, flush=True)
+        return line.format(pages=pages, seconds=seconds)
 
     ready = _(
         "Render server for {root}: ends after {minutes:g} idle minutes or 'bulletin serve --stop'"

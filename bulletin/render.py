@@ -30,10 +30,13 @@ if TYPE_CHECKING:
     from weasyprint import Document
 
 
-def _use_bundled_fonts_only() -> None:
+def use_bundled_fonts_only() -> None:
     """Point fontconfig at ``fonts/`` alone, before WeasyPrint loads it. The
     configuration and fontconfig's cache live in the user's private folder
-    (``bulletin/private.py``), never at a name in /tmp another user could own."""
+    (``bulletin/private.py``), never at a name in /tmp another user could own.
+    WeasyPrint reads ``FONTCONFIG_FILE`` at every render: a process that takes
+    another environment (the render server's build, ``serve.forward``) calls
+    this again."""
     if "BULLETIN_SYSTEM_FONTS" in os.environ:
         return
     cache = private_dir() / "fontconfig"
@@ -94,7 +97,7 @@ def _subset_module_on_demand() -> None:
     sys.modules["fontTools"].subset = module  # type: ignore[attr-defined]
 
 
-_use_bundled_fonts_only()
+use_bundled_fonts_only()
 
 with _no_library_search():
     _subset_module_on_demand()

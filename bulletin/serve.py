@@ -1,24 +1,38 @@
 """``bulletin serve``: a warm render server for one project, on a Unix socket.
 
-A fresh build pays for Python and WeasyPrint's import (0.4–0.6 s) every time. The
-server imports WeasyPrint once; for each job it forks a child that renders exactly
-as the worker does (``bulletin.worker.make_pdf``: the same locked fetcher, fonts
-and variants) and sends the PDF's bytes back. The parent never renders, so a crash
-or a leak in one job dies with its child and cannot touch the next.
+A fresh build pays for Python, its own modules and WeasyPrint's import (0.5–0.8 s)
+every time. The server imports them once. For each connection it forks a child,
+which serves one request:
+
+- ``run`` (``forward``): a whole ``bulletin make`` command line. The child takes
+  the client's terminal (its standard streams, passed with ``SCM_RIGHTS``), its
+  working folder and environment, and runs the command as the client would, with
+  everything already loaded; then it sends back the exit status. The client only
+  found the project and waits.
+- ``render``: one page to lay out (``ServerRenderer``, used by ``preview``), the
+  PDF's bytes sent back.
+
+Either way the page is laid out as the worker does it (``bulletin.worker.make_pdf``:
+the same locked fetcher, fonts and variants), or taken from the render cache when
+nothing it depends on changed (``bulletin/rendercache.py``). The parent never
+renders, so a crash or a leak in one job dies with its child and cannot touch the
+next.
 
 Who may use it: the socket lives in the user's private cache folder
 (``bulletin/private.py``; mode 0700, the user's own, never a symlink), the server
-answers only a peer of its own user (``SO_PEERCRED``) and only jobs naming its own
-project root and the same bulletin code and font setting. Requests are JSON, never
-pickle. Where the system has no ``fork``, ``AF_UNIX`` or ``SO_PEERCRED`` (Windows,
-macOS), there is no server and builds render as before.
+answers only a peer of its own user (``SO_PEERCRED``) and only requests naming its
+own project root and the same bulletin code and font setting. Requests are JSON,
+never pickle. Where the system has no ``fork``, ``AF_UNIX`` or ``SO_PEERCRED``
+(Windows, macOS), there is no server and builds run as before.
 
-Builds find the server by the project's root (``renderer_for``); when it does not
-answer, or refuses, they silently start today's worker process instead.
+Builds find the server by the project's root; when it does not answer, or
+refuses, or its child dies, they silently run in their own process instead.
 
 Protocol: the client sends an 8-byte length and a JSON request; the child answers
 one ``ACK`` byte once it has read the request (so that a client can tell a server
-gone stale from a job that crashed), then a length-prefixed JSON header and the PDF.
+gone stale from a job that crashed); a ``run`` client then sends its three file
+descriptors; the child ends with a length-prefixed JSON header (and, for
+``render``, the PDF).
 """
 
 from __future__ import annotations
@@ -32,6 +46,7 @@ import socket
 import stat
 import struct
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -49,9 +64,6 @@ _ACK = b"+"
 _CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 _MAX_REQUEST = 1 << 30
 _STOP_CODE = 75  # the exit status of a child that served ``--stop``
-# The modules whose code decides what a render makes: a server started before
-# they changed (an upgrade, an edit) must not answer for the new code.
-_RENDER_MODULES = ("worker.py", "render.py", "columns.py", "impose.py", "serve.py", "resources.py")
 SOCKET_ENV = "BULLETIN_NO_SERVER"  # set (to anything) to never use a server
 NO_CACHE_ENV = "BULLETIN_NO_RENDER_CACHE"  # set: the server lays the job out even if unchanged
 
@@ -76,12 +88,15 @@ def socket_path(root: Path) -> Path | None:
 
 
 def fingerprint() -> str:
-    """The bulletin code and font setting a render depends on, as one string."""
+    """The bulletin code, messages and font setting a build depends on, as one string:
+    a server started before any of them changed (an upgrade, an edit) must not
+    answer for the new code, since it runs whole builds (``forward``)."""
     package = Path(bulletin.__file__).resolve().parent
     stamps = []
-    for name in _RENDER_MODULES:
-        with contextlib.suppress(OSError):
-            stamps.append(f"{name}:{(package / name).stat().st_mtime_ns}")
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".mo"):
+            with contextlib.suppress(OSError):
+                stamps.append(f"{path.relative_to(package)}:{path.stat().st_mtime_ns}")
     fonts = "system" if "BULLETIN_SYSTEM_FONTS" in os.environ else "bundled"
     # The interpreter by what it is, not by the name it was started under: the
     # ``bulletin`` script runs ``…/bin/python3``, ``python -m bulletin`` ``…/bin/python``.
@@ -252,8 +267,11 @@ class ServerRenderer:
             self._connection = None
 
 
-def renderer_for(root: Path, timeout: float = 3600.0) -> Renderer | ServerRenderer:
-    """The project's server when it answers, else a worker started now."""
+def renderer_for(root: Path, timeout: float = 3600.0) -> Renderer | ServerRenderer | ServedRenderer:
+    """The project's server when it answers, else a worker started now; in a
+    build the server runs itself (``forward``), this very process."""
+    if _serving is not None:
+        return ServedRenderer(_serving)
     connection = connect(root)
     if connection is None:
         return Renderer()
@@ -273,7 +291,68 @@ def stop(root: Path) -> bool:
     return bool(answer.get("stopped"))
 
 
+def forward(root: Path, argv: list[str], timeout: float = 24 * 3600.0) -> int | None:
+    """Run this command line in the project's server, on this terminal; its exit
+    status, or None when no server takes it (the caller then runs it itself).
+
+    The server's child gets this process's standard streams (``SCM_RIGHTS``), its
+    working folder and environment, and runs the command exactly as this process
+    would, with WeasyPrint and the build's modules already loaded. Only commands
+    that can safely run twice are forwarded: if the child dies, the caller runs
+    the command again itself."""
+    connection = connect(root)
+    if connection is None:
+        return None
+    streams = [sys.stdout, sys.stderr]
+    request = {
+        "op": "run",
+        "root": str(root.resolve()),
+        "fingerprint": fingerprint(),
+        "argv": argv,
+        "cwd": os.getcwd(),
+        "env": dict(os.environ),
+        "encodings": [[s.encoding or "utf-8", s.errors or "strict"] for s in streams],
+    }
+    with connection:
+        try:
+            _send(connection, json.dumps(request, ensure_ascii=False).encode("utf-8"))
+            connection.settimeout(10.0)
+            if _receive_exactly(connection, 1) != _ACK:
+                return None
+            for stream in streams:
+                stream.flush()
+            socket.send_fds(connection, [b"F"], [0, 1, 2])
+            connection.settimeout(timeout)
+            answer = json.loads(_receive(connection))
+        except (OSError, EOFError, ValueError):
+            return None  # a server gone, or the child died: run it here
+    code = answer.get("exit") if isinstance(answer, dict) else None
+    return code if isinstance(code, int) else None
+
+
 # ---------------------------------------------------------------- the server
+
+_serving: Server | None = None  # in a server's child that runs a whole build: its server
+
+
+class ServedRenderer:
+    """The renderer of a build the server runs itself: renders in this process
+    (WeasyPrint is loaded), through the server's render cache."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+
+    def __enter__(self) -> ServedRenderer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    def run(self, job: Job) -> Result:
+        return self.server.render(job, use_cache=not os.environ.get(NO_CACHE_ENV))
+
+    def close(self) -> None:
+        pass
 
 
 @dataclass
@@ -282,11 +361,14 @@ class Server:
 
     root: Path
     idle: float  # seconds without a job before the server ends
-    log: Any = None  # called with (pages, seconds, reused) after each job, or None
+    log: Any = None  # (pages, seconds, reused) -> the line to log after each render
 
     def run(self) -> None:
         self.root = self.root.resolve()  # the same project by any path to it
         self.language = current_language()
+        # The server's own stderr, kept apart: a child running a build puts the
+        # build's terminal on 2, but its log lines still go where the server's do.
+        self._log_stream = os.fdopen(os.dup(2), "w", encoding="utf-8", errors="replace")
         path = socket_path(self.root)
         if path is None:
             raise OSError("no private folder for the socket")
@@ -393,9 +475,18 @@ class Server:
         if request.get("fingerprint") != self.fingerprint:
             self._answer(connection, {"refused": "other code"})
             return False
+        if request.get("op") == "run":
+            self._run_command(connection, request)
+            return False
+        result = self.render(_job_from(request["job"]), use_cache=request.get("cache", True))
+        header = {"pages": result.pages, "error": result.error, "crash": result.crash}
+        self._answer(connection, header, result.pdf)
+        return False
+
+    def render(self, job: Job, use_cache: bool) -> Result:
+        """One job, from the render cache when unchanged, else laid out here."""
         started = time.perf_counter()
-        job = _job_from(request["job"])
-        name = rendercache.key(job, self.fingerprint) if request.get("cache", True) else None
+        name = rendercache.key(job, self.fingerprint) if use_cache else None
         result = rendercache.lookup(name) if name else None
         reused = result is not None
         if result is None:
@@ -403,12 +494,54 @@ class Server:
             result = _render(job, served)
             if name:
                 rendercache.store(name, result, served)
-        header = {"pages": result.pages, "error": result.error, "crash": result.crash}
-        self._answer(connection, header, result.pdf)
         if self.log:
+            language = current_language()
             set_language(self.language)  # the server's own words, not the job's
-            self.log(result.pages, time.perf_counter() - started, reused)
-        return False
+            line = self.log(result.pages, time.perf_counter() - started, reused)
+            set_language(language)
+            with contextlib.suppress(OSError, ValueError):
+                self._log_stream.write(line + "\n")
+                self._log_stream.flush()
+        return result
+
+    def _run_command(self, connection: socket.socket, request: dict[str, Any]) -> None:
+        """A whole command line (``forward``), run as the client would run it: on
+        the client's terminal, in its folder and environment; then its exit status."""
+        global _serving
+        _message, fds, _flags, _address = socket.recv_fds(connection, 1, 3)
+        if len(fds) != 3:
+            return
+        for number, fd in enumerate(fds):
+            os.dup2(fd, number)
+            os.close(fd)
+        (out_encoding, out_errors), (err_encoding, err_errors) = request["encodings"]
+        sys.stdout = open(1, "w", encoding=out_encoding, errors=out_errors, closefd=False)  # noqa: SIM115
+        sys.stderr = open(  # noqa: SIM115
+            2, "w", encoding=err_encoding, errors=err_errors, closefd=False, buffering=1
+        )
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        from bulletin.private import private_dir
+        from bulletin.render import use_bundled_fonts_only
+
+        private_dir.cache_clear()  # the client's cache folder, as its own build would use
+        use_bundled_fonts_only()  # in the client's environment too
+        _serving = self
+        _cancel_when_gone(connection)
+        from bulletin.cli import main
+
+        try:
+            main(list(request["argv"]), prog_name="bulletin")
+            code = 0
+        except SystemExit as exit:
+            code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(OSError, ValueError):
+                    stream.flush()
+        with contextlib.suppress(OSError):
+            self._answer(connection, {"exit": code})
 
     def _answer(self, connection: socket.socket, header: dict[str, Any], pdf: bytes = b"") -> None:
         _send(connection, json.dumps({**header, "size": len(pdf)}).encode("utf-8"))
@@ -425,6 +558,24 @@ def _render(job: Job, served: list[Path]) -> Result:
         return worker.make_pdf(job, served)
     except Exception:  # a bug: the build reports it, as the worker's
         return Result(crash=traceback.format_exc())
+
+
+def _cancel_when_gone(connection: socket.socket) -> None:
+    """Stop the build when its client goes (Ctrl+C there, or a kill): the client
+    has said so on its terminal; the build is interrupted here as it would be
+    there, so that its temporary files are removed and nothing is written."""
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            while connection.recv(1):
+                pass
+        with contextlib.suppress(OSError):
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 1)
+            os.dup2(quiet, 2)
+        signal.raise_signal(signal.SIGINT)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _reaped(children: set[int]) -> tuple[set[int], bool]:

@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CRASHING = (
     "import os, sys; sys.path.insert(0, {root!r}); from bulletin import worker; "
     "plain = worker.make_pdf; "
-    "worker.make_pdf = lambda job: os.kill(os.getpid(), 9) if 'CRASH-ME' in job.html "
-    "else plain(job); "
+    "worker.make_pdf = lambda job, served=None: os.kill(os.getpid(), 9) "
+    "if 'CRASH-ME' in job.html else plain(job, served); "
     "from bulletin.cli import main; main(['serve', '--idle', '2'])"
 )
 
@@ -422,3 +422,98 @@ def test_an_unchanged_rebuild_is_the_pdf_made_before(project: Path, servers: Ser
     entries = list((private_dir() / "renders").glob("*.json"))
     assert 1 <= len(entries) <= 3
     assert oct((private_dir() / "renders").stat().st_mode & 0o777) == "0o700"
+
+
+# ---------------------------------------------------------------- whole builds
+
+
+def _month_of(project: Path, count: int) -> None:
+    """``count`` more articles in the project's month: a build of a few seconds."""
+    folder = project / "articles" / "2023-11"
+    sentence = "Viện đã tổ chức kiểm tra an toàn tại các công trường trong mùa mưa bão. "
+    for number in range(count):
+        body = "\n\n".join(sentence * (6 + number % 5) for _ in range(4))
+        (folder / f"9{number:02d}-them.md").write_text(
+            f"---\ntitle: Tin thêm số {number}\ndate: 2023-11-20\n---\n\n{body}\n",
+            encoding="utf-8",
+        )
+
+
+def _without_times(text: str) -> str:
+    return "\n".join(line.split("(")[0] if "giây" in line else line for line in text.splitlines())
+
+
+def test_a_whole_build_runs_in_the_server_as_it_would_here(project: Path, servers: Servers) -> None:
+    """``make`` is handed to the server whole (``serve.forward``): the same words on
+    the terminal, the same exit status, the same PDF, in the user's language."""
+    server = servers.start(project, "--idle", "2")
+    warm = bulletin(project, "make", "--out", "same.pdf")
+    made_warm = (project / "same.pdf").read_bytes()
+    fresh = bulletin(project, "make", "--out", "same.pdf", server=False)
+    assert warm.returncode == fresh.returncode == 0
+    assert _without_times(warm.stderr) == _without_times(fresh.stderr)
+    assert made_warm == (project / "same.pdf").read_bytes()
+    english = bulletin(project, "--lang", "en", "make", "--out", "en.pdf")
+    assert english.returncode == 0 and "Wrote en.pdf" in english.stderr
+    (project / "articles" / "2023-11" / "hong.md").write_text("---\ntitle: [\n---\n", "utf-8")
+    broken = bulletin(project, "make", "--out", "broken.pdf")
+    broken_here = bulletin(project, "make", "--out", "broken.pdf", server=False)
+    assert broken.returncode == broken_here.returncode == 1
+    assert broken.stderr == broken_here.stderr and "hong.md" in broken.stderr
+    assert "Traceback" not in broken.stderr
+    assert not (project / "broken.pdf").exists()
+    assert bulletin(project, "serve", "--stop").returncode == 0
+    log = ended(server)
+    assert log.count("Đã dựng") == 2, log  # warm.pdf and en.pdf, laid out in the server
+
+
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_ctrl_c_stops_a_build_the_server_runs(project: Path, servers: Servers) -> None:
+    """Ctrl+C on the terminal ends the build in the server too: nothing written,
+    no temporary file left, no child left working; the server serves on."""
+    _month_of(project, 40)
+    server = servers.start(project, "--idle", "2")
+    client = subprocess.Popen(
+        [sys.executable, "-m", "bulletin", "make", "--out", "stopped.pdf"],
+        cwd=project,
+        env=same_code_env(),
+        stderr=subprocess.PIPE,
+        text=True,
+        # Ctrl+C as on a terminal, even when this test runs where SIGINT is ignored
+        # (a background job): Python then leaves it ignored in its children.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    wait_for(lambda: bool(_children_of(server.pid)), server, limit=30)  # the build started
+    time.sleep(0.5)
+    client.send_signal(signal.SIGINT)
+    _out, err = client.communicate(timeout=60)
+    assert client.returncode == 1, err
+    assert "Đã hủy!" in err
+    wait_for(lambda: not _children_of(server.pid), server, limit=30)
+    assert not (project / "stopped.pdf").exists()
+    assert not [p.name for p in project.iterdir() if "stopped" in p.name]
+    again = bulletin(project, "make", "--out", "again.pdf")
+    assert again.returncode == 0, again.stderr
+    assert bulletin(project, "serve", "--stop").returncode == 0
+    assert ended(server).count("Đã dựng") == 1
+
+
+def test_a_build_whose_server_child_dies_is_made_here(project: Path, servers: Servers) -> None:
+    servers.start(project, command=[sys.executable, "-c", CRASHING.format(root=str(ROOT))])
+    article = project / "articles" / "2023-11" / "04-giai-bong-ban.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nCRASH-ME\n", encoding="utf-8")
+    made = bulletin(project, "make", "--out", "here.pdf")
+    assert made.returncode == 0, made.stderr
+    assert "CRASH-ME" in " ".join(pdf_text(project / "here.pdf"))
