@@ -161,7 +161,7 @@ def main() -> None:
         floor_per = [statistics.median(seconds[f"floor N={n}"]) for n in SIZES]
         print(f"floor: {(floor_per[-1] - floor_per[0]) / 79 * 1000:.0f} ms per article")
         logs = [(work / f"serve-{n}.log").read_text() for n in SIZES]
-        served = sum(log.count("Rendered") for log in logs)
+        served = sum(log.count("Rendered") for log in logs) - 1  # less the seeding build
         reused = sum(log.count("Unchanged") for log in logs)
         print(
             f"the servers laid out {served} of the {rounds * (len(SIZES) + 1)} warm builds "

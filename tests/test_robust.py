@@ -476,7 +476,11 @@ def test_worker_that_dies_is_replaced_by_rendering_in_process(tmp_path: Path) ->
     assert result.error is None and result.crash is None
     assert result.pages == 1 and result.pdf.startswith(b"%PDF")
     answer = io.BytesIO()
-    serve(io.BytesIO(b""), answer)  # a build that stopped before rendering: no answer
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        serve(io.BytesIO(b""), answer)  # a build that stopped before rendering: no answer
+    finally:
+        signal.signal(signal.SIGINT, handler)  # the worker ignores Ctrl+C: not pytest
     assert answer.getvalue() == b""
 
 
