@@ -311,6 +311,7 @@ def forward(root: Path, argv: list[str], timeout: float = 24 * 3600.0) -> int | 
         "argv": argv,
         "cwd": os.getcwd(),
         "env": dict(os.environ),
+        "umask": _current_umask(),
         "encodings": [[s.encoding or "utf-8", s.errors or "strict"] for s in streams],
     }
     with connection:
@@ -328,6 +329,12 @@ def forward(root: Path, argv: list[str], timeout: float = 24 * 3600.0) -> int | 
             return None  # a server gone, or the child died: run it here
     code = answer.get("exit") if isinstance(answer, dict) else None
     return code if isinstance(code, int) else None
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 # ---------------------------------------------------------------- the server
@@ -520,6 +527,7 @@ class Server:
             2, "w", encoding=err_encoding, errors=err_errors, closefd=False, buffering=1
         )
         os.chdir(request["cwd"])
+        os.umask(int(request["umask"]))  # the files it makes are made as the client's
         os.environ.clear()
         os.environ.update(request["env"])
         from bulletin.private import private_dir

@@ -455,6 +455,17 @@ def test_a_whole_build_runs_in_the_server_as_it_would_here(project: Path, server
     assert made_warm == (project / "same.pdf").read_bytes()
     english = bulletin(project, "--lang", "en", "make", "--out", "en.pdf")
     assert english.returncode == 0 and "Wrote en.pdf" in english.stderr
+    shutil.rmtree(project / "out")
+    kept = subprocess.run(  # a umask of the client's own: the folders it makes follow it
+        ["sh", "-c", 'umask 077 && exec "$0" -m bulletin make --keep-html', sys.executable],
+        cwd=project,
+        env=same_code_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert kept.returncode == 0, kept.stderr
+    assert (project / "out").stat().st_mode & 0o777 == 0o700
     (project / "articles" / "2023-11" / "hong.md").write_text("---\ntitle: [\n---\n", "utf-8")
     broken = bulletin(project, "make", "--out", "broken.pdf")
     broken_here = bulletin(project, "make", "--out", "broken.pdf", server=False)
@@ -464,7 +475,9 @@ def test_a_whole_build_runs_in_the_server_as_it_would_here(project: Path, server
     assert not (project / "broken.pdf").exists()
     assert bulletin(project, "serve", "--stop").returncode == 0
     log = ended(server)
-    assert log.count("Đã dựng") == 2, log  # warm.pdf and en.pdf, laid out in the server
+    # same.pdf, en.pdf and the umask build (its photos processed anew: the cache
+    # entry's files changed), laid out in the server; the broken build stopped before.
+    assert log.count("Đã dựng") == 3, log
 
 
 def _children_of(pid: int) -> list[int]:
