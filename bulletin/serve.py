@@ -461,6 +461,7 @@ class Server:
         except BaseException:  # a child must never return into the parent's loop
             code = 1
         finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing may stop the exit now
             with contextlib.suppress(Exception):
                 sys.stdout.flush()
                 sys.stderr.flush()
@@ -517,6 +518,8 @@ class Server:
         global _serving
         _message, fds, _flags, _address = socket.recv_fds(connection, 1, 3)
         if len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
             return
         for number, fd in enumerate(fds):
             os.dup2(fd, number)
@@ -536,7 +539,8 @@ class Server:
         private_dir.cache_clear()  # the client's cache folder, as its own build would use
         use_bundled_fonts_only()  # in the client's environment too
         _serving = self
-        _cancel_when_gone(connection)
+        finished = threading.Event()
+        _cancel_when_gone(connection, finished)
         from bulletin.cli import main
 
         try:
@@ -545,6 +549,7 @@ class Server:
         except SystemExit as exit:
             code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
         finally:
+            finished.set()  # from here the client may go: nothing is left to stop
             for stream in (sys.stdout, sys.stderr):
                 with contextlib.suppress(OSError, ValueError):
                     stream.flush()
@@ -568,7 +573,7 @@ def _render(job: Job, served: list[Path]) -> Result:
         return Result(crash=traceback.format_exc())
 
 
-def _cancel_when_gone(connection: socket.socket) -> None:
+def _cancel_when_gone(connection: socket.socket, finished: threading.Event) -> None:
     """Stop the build when its client goes (Ctrl+C there, or a kill): the client
     has said so on its terminal; the build is interrupted here as it would be
     there, so that its temporary files are removed and nothing is written."""
@@ -577,6 +582,8 @@ def _cancel_when_gone(connection: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while connection.recv(1):
                 pass
+        if finished.is_set():
+            return
         with contextlib.suppress(OSError):
             quiet = os.open(os.devnull, os.O_WRONLY)
             os.dup2(quiet, 1)
