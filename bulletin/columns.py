@@ -11,9 +11,10 @@ of layout instead of 1.1–1.3 s; benchmarks/README.md).
 
 ``install()`` replaces WeasyPrint's ``columns_layout`` with ``one_pass_columns``,
 which does the real pass alone when it can tell that the trial is idle and hands
-every other case (balanced columns, a set height, spanning children, footnotes,
-right-to-left, positioned containers) to WeasyPrint's own function untouched.
-The PDFs are byte for byte the same (``tests/test_columns.py`` compares them).
+every other case (balanced columns, a set height, spanning children, footnotes
+or notes, columns inside columns, right-to-left, positioned containers) to
+WeasyPrint's own function untouched. The PDFs are byte for byte the same
+(``tests/test_columns.py`` compares them, on 120-odd shapes in review).
 
 The function it stands in for is WeasyPrint's internals: it is installed only on
 the WeasyPrint version it was written and checked against (``CHECKED``);
@@ -52,18 +53,45 @@ def install() -> bool:
 
 def _trial_is_idle(context: Any, box: Any) -> bool:
     """True when WeasyPrint's trial pass cannot change the result: columns filled
-    in order to the page's foot, nothing spanning them, no footnote to make room for."""
+    in order to the page's foot (no height set, by the style or by a flex parent),
+    nothing spanning them, no footnote to make room for, and nothing inside that
+    the trial would leave its traces on (``_inside_needs_trial``)."""
     style = box.style
     return (
         style["column_fill"] == "auto"
         and style["height"] == "auto"
+        and box.height == "auto"
         and style["position"] != "relative"
         and style["direction"] != "rtl"
         and bool(box.children)
         and not context.current_page_footnotes
         and context.current_footnote_area.height == "auto"
         and all(child.style["column_span"] != "all" for child in box.children)
+        and not _inside_needs_trial(context, box)
     )
+
+
+def _inside_needs_trial(context: Any, box: Any) -> bool:
+    """Whether the container holds footnotes, notes or columns of its own: the
+    trial pass makes room for the first, links the second and, laying out the
+    third, changes how WeasyPrint treats a later column break. Looked up once per
+    container and render (the answer is kept on the layout's context)."""
+    known = context.__dict__.setdefault("bulletin_needs_trial", {})
+    key = id(box.element) if box.element is not None else id(box)
+    if key not in known:
+        known[key] = any(
+            inner is not box
+            and (
+                inner.footnote is not None
+                or inner.note is not None
+                or inner.is_footnote()
+                or inner.is_note()
+                or inner.style["column_width"] != "auto"
+                or inner.style["column_count"] != "auto"
+            )
+            for inner in box.descendants()
+        )
+    return bool(known[key])
 
 
 def one_pass_columns(
