@@ -123,25 +123,38 @@ class LockedFetcher(URLFetcher):
             allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True
         )
         self.allowed = [folder.resolve() for folder in allowed]
-        self.served: list[Path] = []  # every file the document used, for the render cache
+        self.served: list[Served] = []  # every file the document used, for the render cache
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data":
             return super().fetch(url, headers)
         if scheme == "file" and not urlsplit(url).netloc:
-            path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
+            asked = Path(url2pathname(unquote(urlsplit(url).path)))
+            path = asked.resolve()
             if any(path.is_relative_to(folder) for folder in self.allowed):
-                self.served.append(path)
+                # As they are before the read: a change during it is seen later.
+                self.served.extend((name, _status(name)) for name in dict.fromkeys([asked, path]))
                 return super().fetch(url, headers)
         raise RefusedURL(url)
 
 
+Served = tuple[Path, os.stat_result | None]  # a file read, as it was (a link itself, not followed)
+
+
+def _status(path: Path) -> os.stat_result | None:
+    try:
+        return path.lstat()
+    except OSError:
+        return None
+
+
 def render(
-    html: str, base: Path, allowed: Sequence[Path], served: list[Path] | None = None
+    html: str, base: Path, allowed: Sequence[Path], served: list[Served] | None = None
 ) -> Document:
     """Lay out the HTML; the Document can be inspected before it is written.
-    ``served``, when given, receives the path of every file the document used."""
+    ``served``, when given, receives every file the document used (the path asked
+    for and the file it leads to), each with its status when it was read."""
     fetcher = LockedFetcher([*allowed, FONTS_DIR])
     if served is not None:
         fetcher.served = served

@@ -6,10 +6,12 @@ inline and names every photo by the content hash of its processed copy; the
 folders, the language, the variant), of the code and fonts (``serve.fingerprint``),
 and of the files the document fetched while it was laid out (the logo, photos,
 ``fonts.css``). The key hashes the first two; the entry lists the third, each file
-with its size, modification time and inode, and is used only while every one of
-them is unchanged. A changed article changes the HTML, a replaced logo its file:
-either way the job renders anew. The bundled fonts, which fontconfig loads without
-the fetcher, are in the key by their files' stamps.
+(and each symlink leading to one) with its size, modification and change times,
+inode and kind as they were when the render read it, and is used only while every
+one of them is unchanged. An entry is not kept when a file changed during its
+render. A changed article changes the HTML, a replaced logo its file: either way
+the job renders anew. The bundled fonts, which fontconfig loads without the
+fetcher, are in the key by their files' stamps.
 
 Entries live in the user's private folder (``bulletin/private.py``: mode 0700,
 written atomically, never through a symlink), the newest ``KEEP`` of them. The
@@ -23,10 +25,14 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bulletin.private import private_subdir, read_private_bytes, write_private
 from bulletin.resources import FONTS_DIR
 from bulletin.worker import Job, Result
+
+if TYPE_CHECKING:
+    from bulletin.render import Served
 
 KEEP = 12  # entries kept (a month's print, email and booklet, for a few months)
 
@@ -53,12 +59,17 @@ def _font_stamps() -> list[tuple[str, list[int] | None]]:
     return [(path.name, _stamp(path)) for path in files]
 
 
+def _stamp_of(status: os.stat_result) -> list[int]:
+    """A file as it is: size, times (the change time cannot be set back), inode, kind."""
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_mode]
+
+
 def _stamp(path: Path) -> list[int] | None:
+    """The file (a symlink itself, not followed) as it is now; None when gone."""
     try:
-        info = path.stat()
+        return _stamp_of(path.lstat())
     except OSError:
         return None
-    return [info.st_size, info.st_mtime_ns, info.st_ino]
 
 
 def lookup(name: str) -> Result | None:
@@ -81,11 +92,17 @@ def lookup(name: str) -> Result | None:
     return Result(pdf=pdf, pages=pages)
 
 
-def store(name: str, result: Result, served: list[Path]) -> None:
-    """Keep a finished PDF with the files it used; the oldest entries go."""
+def store(name: str, result: Result, served: list[Served]) -> None:
+    """Keep a finished PDF with the files it used, as they were when read; the
+    oldest entries go. Not kept when a file changed or went since it was read:
+    the PDF may hold its old bytes, which no stamp of today describes."""
     if result.error or result.crash or not result.pdf:
         return
-    files = [[str(path), stamp] for path in dict.fromkeys(served) if (stamp := _stamp(path))]
+    files = []
+    for path, status in dict(served).items():
+        if status is None or _stamp(path) != _stamp_of(status):
+            return
+        files.append([str(path), _stamp_of(status)])
     record = {
         "pages": result.pages,
         "files": files,

@@ -51,7 +51,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bulletin
 from bulletin import rendercache
@@ -59,11 +59,15 @@ from bulletin.i18n import current_language, set_language
 from bulletin.private import is_private
 from bulletin.worker import Job, Renderer, Result
 
+if TYPE_CHECKING:
+    from bulletin.render import Served
+
 _LENGTH = struct.Struct(">Q")
 _ACK = b"+"
 _CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 _MAX_REQUEST = 1 << 30
 _STOP_CODE = 75  # the exit status of a child that served ``--stop``
+_RENDER_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "pypdf", "pillow")
 SOCKET_ENV = "BULLETIN_NO_SERVER"  # set (to anything) to never use a server
 NO_CACHE_ENV = "BULLETIN_NO_RENDER_CACHE"  # set: the server lays the job out even if unchanged
 
@@ -98,10 +102,26 @@ def fingerprint() -> str:
             with contextlib.suppress(OSError):
                 stamps.append(f"{path.relative_to(package)}:{path.stat().st_mtime_ns}")
     fonts = "system" if "BULLETIN_SYSTEM_FONTS" in os.environ else "bundled"
+    columns = "plain" if os.environ.get("BULLETIN_PLAIN_COLUMNS") else "one-pass"
     # The interpreter by what it is, not by the name it was started under: the
     # ``bulletin`` script runs ``…/bin/python3``, ``python -m bulletin`` ``…/bin/python``.
     interpreter = f"{sys.prefix}:{os.path.realpath(sys.executable)}"
-    return "|".join([bulletin.__version__, str(package), interpreter, fonts, *stamps])
+    parts = [bulletin.__version__, str(package), interpreter, fonts, columns]
+    return "|".join([*parts, *_library_versions(), *stamps])
+
+
+def _library_versions() -> list[str]:
+    """The libraries that make the PDF, by version (read from their metadata, not
+    imported): an upgrade of WeasyPrint must not be answered by the old one."""
+    from importlib import metadata
+
+    found = []
+    for name in _RENDER_LIBRARIES:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=none")
+    return found
 
 
 def _peer_uid(connection: socket.socket) -> int:
@@ -498,7 +518,7 @@ class Server:
         result = rendercache.lookup(name) if name else None
         reused = result is not None
         if result is None:
-            served: list[Path] = []
+            served: list[Served] = []
             result = _render(job, served)
             if name:
                 rendercache.store(name, result, served)
@@ -562,7 +582,7 @@ class Server:
             connection.sendall(pdf)
 
 
-def _render(job: Job, served: list[Path]) -> Result:
+def _render(job: Job, served: list[Served]) -> Result:
     """One job, as the worker renders it; ``served`` receives the files it used."""
     from bulletin import worker
 

@@ -36,11 +36,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import bulletin
 from bulletin.errors import BulletinError
 from bulletin.i18n import set_language
+
+if TYPE_CHECKING:
+    from bulletin.render import Served
 
 _LENGTH = struct.Struct(">Q")  # the job's size, before its bytes
 # Run by ``python -P -c``: the package is found where this build found it, after
@@ -89,7 +92,7 @@ def rare_collections() -> Iterator[None]:
         gc.set_threshold(*threshold)
 
 
-def make_pdf(job: Job, served: list[Path] | None = None) -> Result:
+def make_pdf(job: Job, served: list[Served] | None = None) -> Result:
     """The PDF as asked: as laid out, imposed as a booklet, or PDF/A-3b with its sources.
     ``served`` receives the files the render used (``bulletin/rendercache.py``)."""
     with rare_collections():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,18 +67,73 @@ def test_archives_and_system_fonts_are_never_cached(
     assert rendercache.key(job(tmp_path), "code") is None
 
 
+def read(path: Path) -> tuple[Path, os.stat_result | None]:
+    """A file as the fetcher records it when the render reads it."""
+    try:
+        return path, path.lstat()
+    except OSError:
+        return path, None
+
+
 def test_an_entry_holds_while_the_files_it_used_are_unchanged(tmp_path: Path) -> None:
     photo = tmp_path / "anh.jpg"
     photo.write_bytes(b"jpeg")
     name = rendercache.key(job(tmp_path), "code")
     assert name and rendercache.lookup(name) is None
-    rendercache.store(name, Result(pdf=b"%PDF-1.7 one", pages=3), [photo, photo])
+    rendercache.store(name, Result(pdf=b"%PDF-1.7 one", pages=3), [read(photo), read(photo)])
     found = rendercache.lookup(name)
     assert found == Result(pdf=b"%PDF-1.7 one", pages=3)
     os.utime(photo, ns=(1, 1))
     assert rendercache.lookup(name) is None
-    rendercache.store(name, Result(pdf=b"%PDF-1.7 two", pages=3), [photo])
+    rendercache.store(name, Result(pdf=b"%PDF-1.7 two", pages=3), [read(photo)])
+    assert rendercache.lookup(name) is not None
     photo.unlink()
+    assert rendercache.lookup(name) is None
+
+
+def test_a_file_rewritten_with_its_old_times_is_seen(tmp_path: Path) -> None:
+    """Same size, same modification time put back (``touch -r``): the change time
+    cannot be put back."""
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"red!")
+    before = logo.stat()
+    name = rendercache.key(job(tmp_path), "code")
+    assert name
+    rendercache.store(name, Result(pdf=b"%PDF red", pages=1), [read(logo)])
+    time.sleep(0.01)
+    logo.write_bytes(b"blue")
+    os.utime(logo, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert rendercache.lookup(name) is None
+
+
+def test_a_file_changed_while_it_was_laid_out_is_not_kept(tmp_path: Path) -> None:
+    """The PDF may hold the old bytes: no stamp of today describes it."""
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"red!")
+    as_read = read(logo)
+    time.sleep(0.01)
+    logo.write_bytes(b"blue, longer")
+    name = rendercache.key(job(tmp_path), "code")
+    assert name
+    rendercache.store(name, Result(pdf=b"%PDF red", pages=1), [as_read])
+    assert rendercache.lookup(name) is None
+    gone = tmp_path / "gone.png"
+    rendercache.store(name, Result(pdf=b"%PDF red", pages=1), [read(gone)])
+    assert rendercache.lookup(name) is None
+
+
+def test_a_link_pointed_elsewhere_is_seen(tmp_path: Path) -> None:
+    (tmp_path / "red.png").write_bytes(b"red!")
+    (tmp_path / "blue.png").write_bytes(b"blue")
+    link = tmp_path / "logo.png"
+    link.symlink_to("red.png")
+    name = rendercache.key(job(tmp_path), "code")
+    assert name
+    files = [read(link), read(link.resolve())]
+    rendercache.store(name, Result(pdf=b"%PDF red", pages=1), files)
+    assert rendercache.lookup(name) is not None
+    link.unlink()
+    link.symlink_to("blue.png")
     assert rendercache.lookup(name) is None
 
 

@@ -530,3 +530,14 @@ def test_a_build_whose_server_child_dies_is_made_here(project: Path, servers: Se
     made = bulletin(project, "make", "--out", "here.pdf")
     assert made.returncode == 0, made.stderr
     assert "CRASH-ME" in " ".join(pdf_text(project / "here.pdf"))
+
+
+def test_the_fingerprint_names_what_makes_the_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint's version and the column setting: a server of another must not answer."""
+    import weasyprint
+
+    monkeypatch.delenv("BULLETIN_PLAIN_COLUMNS", raising=False)
+    usual = serve.fingerprint()
+    assert f"weasyprint={weasyprint.__version__}" in usual
+    monkeypatch.setenv("BULLETIN_PLAIN_COLUMNS", "1")
+    assert serve.fingerprint() != usual
