@@ -319,13 +319,18 @@ def make(
     quiet: bool | None,
     verbose: int,
 ) -> None:
-    from bulletin.serve import forward, renderer_for
+    from bulletin.serve import ServerLost, forward, renderer_for
 
     settings = _load(config).override(layout=layout)
     if _from_command_line():
         # The project's warm server, when one answers, runs this very command line
         # on this terminal, its modules and WeasyPrint already loaded.
-        code = forward(settings.root, sys.argv[1:])
+        try:
+            code = forward(settings.root, sys.argv[1:])
+        except ServerLost:
+            message = _("The render server stopped during the build: building here instead")
+            click.echo(_("Warning: {message}").format(message=message), err=True)
+            code = None
         if code is not None:
             _end_now(code)
     # The render worker first: it loads WeasyPrint on the other core while this

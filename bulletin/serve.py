@@ -318,8 +318,8 @@ def forward(root: Path, argv: list[str], timeout: float = 24 * 3600.0) -> int | 
     The server's child gets this process's standard streams (``SCM_RIGHTS``), its
     working folder and environment, and runs the command exactly as this process
     would, with WeasyPrint and the build's modules already loaded. Only commands
-    that can safely run twice are forwarded: if the child dies, the caller runs
-    the command again itself."""
+    that can safely run twice are forwarded: if the child dies (``ServerLost``),
+    the caller runs the command again itself."""
     connection = connect(root)
     if connection is None:
         return None
@@ -343,12 +343,19 @@ def forward(root: Path, argv: list[str], timeout: float = 24 * 3600.0) -> int | 
             for stream in streams:
                 stream.flush()
             socket.send_fds(connection, [b"F"], [0, 1, 2])
+        except (OSError, EOFError, ValueError):
+            return None  # a server gone, or one that let the connection go: run it here
+        try:
             connection.settimeout(timeout)
             answer = json.loads(_receive(connection))
         except (OSError, EOFError, ValueError):
-            return None  # a server gone, or the child died: run it here
+            raise ServerLost from None  # the build began there and died: run it here
     code = answer.get("exit") if isinstance(answer, dict) else None
-    return code if isinstance(code, int) else None
+    return code if isinstance(code, int) else None  # refused (other code): run it here
+
+
+class ServerLost(Exception):
+    """The server's fork took a build and ended without finishing it."""
 
 
 def _current_umask() -> int:

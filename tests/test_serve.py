@@ -530,6 +530,10 @@ def test_a_build_whose_server_child_dies_is_made_here(project: Path, servers: Se
     made = bulletin(project, "make", "--out", "here.pdf")
     assert made.returncode == 0, made.stderr
     assert "CRASH-ME" in " ".join(pdf_text(project / "here.pdf"))
+    # Said once, so that the lines the server's build printed before it died are
+    # not taken for this build's own.
+    lost = "Cảnh báo: Máy chủ dựng trang dừng giữa chừng: dựng lại bản tin tại đây"
+    assert made.stderr.count(lost) == 1, made.stderr
 
 
 def test_the_fingerprint_names_what_makes_the_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
