@@ -373,17 +373,16 @@ def _from_command_line() -> bool:
 
 
 def _end_now(code: int = 0) -> None:
-    """The PDF is written, closed and renamed into place: end the process without
-    the interpreter's teardown (freeing a build's objects one by one, ~0.1 s).
-    Only from the command line itself; a caller of ``main([...])`` gets control back."""
+    """The PDF is written, closed and renamed into place (here or by the server,
+    whose exit status is ``code``): end the process without the interpreter's
+    teardown (freeing a build's objects one by one, ~0.1 s). Only from the command
+    line itself; a caller of ``main([...])`` gets control back."""
     import os
 
     if _from_command_line():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
-    if code:
-        sys.exit(code)
 
 
 def _out_target(

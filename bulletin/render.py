@@ -109,6 +109,16 @@ from bulletin import columns  # noqa: E402
 columns.install()  # one layout pass for columns filled in order
 
 
+Served = tuple[Path, os.stat_result | None]  # a file read, as it was (a link itself, not followed)
+
+
+def _status(path: Path) -> os.stat_result | None:
+    try:
+        return path.lstat()
+    except OSError:
+        return None
+
+
 class RefusedURL(FatalURLFetchingError):
     """A document asked for something outside the project: stop the render."""
 
@@ -137,16 +147,6 @@ class LockedFetcher(URLFetcher):
                 self.served.extend((name, _status(name)) for name in dict.fromkeys([asked, path]))
                 return super().fetch(url, headers)
         raise RefusedURL(url)
-
-
-Served = tuple[Path, os.stat_result | None]  # a file read, as it was (a link itself, not followed)
-
-
-def _status(path: Path) -> os.stat_result | None:
-    try:
-        return path.lstat()
-    except OSError:
-        return None
 
 
 def render(
