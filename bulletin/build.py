@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from bulletin import pagerefs
 from bulletin.check import MonthCheck, check_month, locate
 from bulletin.collect import Month, month_folders
 from bulletin.config import Settings, config_problem
@@ -208,6 +209,7 @@ def build(
             language=current_language(),
             booklet=booklet,
             archive_of=source.folder if kind == "archive" else None,
+            page_guesses=pagerefs.remembered(str(target.resolve())),
         )
         result = _checked(worker.run(job))
         if booklet and result.pages % 4:
@@ -219,6 +221,7 @@ def build(
             issue = dataclasses.replace(issue, articles=_on_first_page(issue, result.pdf))
             html = render_html(issue, settings, settings.layout, urls)
             result = _rerun(job, html, settings.root)
+    pagerefs.remember(str(target.resolve()), result.page_numbers)
     pages = result.pages // 2 if booklet else result.pages  # the PDF's pages: sheet sides
     reporter.stage(_("Writing {path}").format(path=display_path(target)))
     with atomic_output(target) as temporary:

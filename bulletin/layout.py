@@ -20,7 +20,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bulletin import dates, typography
+from bulletin import dates, pagerefs, typography
 from bulletin.config import Settings
 from bulletin.errors import BulletinError
 from bulletin.i18n import _
@@ -111,6 +111,10 @@ def environment(folders: list[Path]) -> jinja2.Environment:
     env.filters["first_sentences"] = first_sentences
     env.filters["printed_blocks"] = printed_blocks
     env.filters["sapo"] = sapo
+    # The text of an element showing an anchor's page (``data-page-of``): a
+    # placeholder that bulletin corrects during layout, or nothing for the CSS's
+    # ``target-counter()`` to fill (bulletin/pagerefs.py).
+    env.globals["page_number_placeholder"] = pagerefs.PLACEHOLDER if pagerefs.active() else ""
     return env
 
 

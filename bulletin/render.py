@@ -104,9 +104,10 @@ with _no_library_search():
     import weasyprint  # fontconfig must be configured first
 from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
 
-from bulletin import columns  # noqa: E402
+from bulletin import columns, pagerefs  # noqa: E402
 
 columns.install()  # one layout pass for columns filled in order
+pagerefs.install()  # the contents' page numbers without repaginating page 1
 
 
 Served = tuple[Path, os.stat_result | None]  # a file read, as it was (a link itself, not followed)
@@ -150,15 +151,22 @@ class LockedFetcher(URLFetcher):
 
 
 def render(
-    html: str, base: Path, allowed: Sequence[Path], served: list[Served] | None = None
+    html: str,
+    base: Path,
+    allowed: Sequence[Path],
+    served: list[Served] | None = None,
+    page_guesses: dict[str, int] | None = None,
 ) -> Document:
     """Lay out the HTML; the Document can be inspected before it is written.
     ``served``, when given, receives every file the document used (the path asked
-    for and the file it leads to), each with its status when it was read."""
+    for and the file it leads to), each with its status when it was read.
+    ``page_guesses`` are the contents' page numbers to try first
+    (``bulletin/pagerefs.py``): right, they spare laying page 1 out again."""
     fetcher = LockedFetcher([*allowed, FONTS_DIR])
     if served is not None:
         fetcher.served = served
     fonts = weasyprint.CSS(filename=str(FONTS_DIR / "fonts.css"), url_fetcher=fetcher)
+    pagerefs.begin(page_guesses)
     try:
         document = weasyprint.HTML(
             string=html, base_url=str(base) + os.sep, url_fetcher=fetcher
@@ -169,7 +177,23 @@ def render(
                 url=refused.args[0]
             )
         ) from None
+    _check_page_numbers()
     return document
+
+
+def _check_page_numbers() -> None:
+    """Never a contents box with a wrong number: one pointing nowhere, or numbers
+    still moving when WeasyPrint stopped laying out, stop the build."""
+    pages, settled = pagerefs.outcome()
+    nowhere = sorted(anchor for anchor, page in pages.items() if page is None)
+    if nowhere:
+        raise BulletinError(
+            _("The layout gives a page number for #{anchor}, which is not in the bulletin").format(
+                anchor=nowhere[0]
+            )
+        )
+    if not settled:
+        raise BulletinError(_("The contents' page numbers did not settle; please report this"))
 
 
 def source_attachments(folder: Path) -> list[weasyprint.Attachment]:

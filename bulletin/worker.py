@@ -64,6 +64,9 @@ class Job:
     language: str
     booklet: bool = False
     archive_of: Path | None = None  # the month folder whose files an archive copy carries
+    # The contents' page numbers to try first (bulletin/pagerefs.py); not part of
+    # what is made: right or wrong, the PDF is the same.
+    page_guesses: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Result:
     pages: int = 0
     error: str | None = None  # a user's mistake, shown as it is
     crash: str | None = None  # a bug: the worker's traceback
+    page_numbers: tuple[tuple[str, int], ...] = ()  # the contents' numbers, as laid out
 
 
 @contextmanager
@@ -96,12 +100,19 @@ def make_pdf(job: Job, served: list[Served] | None = None) -> Result:
     """The PDF as asked: as laid out, imposed as a booklet, or PDF/A-3b with its sources.
     ``served`` receives the files the render used (``bulletin/rendercache.py``)."""
     with rare_collections():
-        from bulletin import render
+        from bulletin import pagerefs, render
 
         try:
-            document = render.render(job.html, base=job.base, allowed=job.allowed, served=served)
+            document = render.render(
+                job.html,
+                base=job.base,
+                allowed=job.allowed,
+                served=served,
+                page_guesses=dict(job.page_guesses),
+            )
         except BulletinError as error:
             return Result(error=error.message)
+        numbers = tuple((a, page) for a, page in pagerefs.outcome()[0].items() if page is not None)
         if job.booklet:
             from bulletin.impose import impose
 
@@ -111,7 +122,7 @@ def make_pdf(job: Job, served: list[Served] | None = None) -> Result:
             pdf = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments)
         else:
             pdf = document.write_pdf()
-        return Result(pdf=pdf, pages=len(document.pages))
+        return Result(pdf=pdf, pages=len(document.pages), page_numbers=numbers)
 
 
 class Renderer:
