@@ -72,8 +72,8 @@ def install() -> bool:
 
     if _original is not None:
         return True
-    if not active():
-        return False
+    if not _checked_version():  # installed whatever BULLETIN_TARGET_COUNTER says: a
+        return False  # render server started with it still corrects a client's placeholders
     _original = layout.make_all_pages
     layout.make_all_pages = make_all_pages
     return True
