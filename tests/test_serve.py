@@ -545,3 +545,41 @@ def test_the_fingerprint_names_what_makes_the_pdf(monkeypatch: pytest.MonkeyPatc
     assert f"weasyprint={weasyprint.__version__}" in usual
     monkeypatch.setenv("BULLETIN_PLAIN_COLUMNS", "1")
     assert serve.fingerprint() != usual
+
+
+WARM_THEN_BUILD = """
+import sys
+from pathlib import Path
+from bulletin.serve import Server
+Server(Path('.'), 1.0)._warm_up()
+loaded = set(sys.modules)
+from click.testing import CliRunner
+from bulletin.cli import main
+for options in ([], ['--booklet'], ['--layout', 'poster']):
+    result = CliRunner().invoke(main, ['make', '-q', *options, '--out', 'x.pdf'])
+    assert result.exit_code == 0, result.output
+new = set(sys.modules) - loaded
+print(' '.join(sorted(new - {'bulletin.cli'})))
+"""
+
+
+def test_the_server_loads_what_a_build_uses(project: Path) -> None:
+    """A forwarded build imports nothing itself: the server's warm-up loaded the
+    build's side too (readers, Babel, Jinja2, Markdown, Word, Pillow, pypdf, the
+    fonts' coverage), which every child used to import again (0.16–0.27 s a
+    build). The example month has a Word file and photos; the booklet and the
+    poster read PDFs back."""
+    env = {**same_code_env(), "BULLETIN_NO_SERVER": "1"}
+    ran = subprocess.run(
+        [sys.executable, "-c", WARM_THEN_BUILD],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ran.returncode == 0, ran.stderr
+    imported = ran.stdout.split()
+    heavy = ("bulletin", "babel", "jinja2", "markdown_it", "PIL", "pypdf", "nh3", "yaml", "mammoth")
+    heavy += ("segno", "fontTools", "weasyprint")
+    assert not [name for name in imported if name.split(".")[0] in heavy], " ".join(imported)
