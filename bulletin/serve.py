@@ -163,6 +163,7 @@ def _job_record(job: Job) -> dict[str, Any]:
         "language": job.language,
         "booklet": job.booklet,
         "archive_of": str(job.archive_of.absolute()) if job.archive_of else None,
+        "page_guesses": list(job.page_guesses),
     }
 
 
@@ -175,7 +176,16 @@ def _job_from(record: dict[str, Any]) -> Job:
         language=str(record["language"]),
         booklet=bool(record["booklet"]),
         archive_of=Path(archive) if archive else None,
+        page_guesses=_page_numbers(record.get("page_guesses")),
     )
+
+
+def _page_numbers(record: Any) -> tuple[tuple[str, int], ...]:
+    """(anchor, page) pairs from JSON; anything else is no numbers (they are guesses)."""
+    if not isinstance(record, list):
+        return ()
+    pairs = [pair for pair in record if isinstance(pair, list) and len(pair) == 2]
+    return tuple((str(a), p) for a, p in pairs if isinstance(p, int) and not isinstance(p, bool))
 
 
 def connect(root: Path, timeout: float = 2.0) -> socket.socket | None:
@@ -278,6 +288,7 @@ class ServerRenderer:
                 pages=int(answer["pages"]),
                 error=answer.get("error"),
                 crash=answer.get("crash"),
+                page_numbers=_page_numbers(answer.get("page_numbers")),
             )
         return None
 
@@ -535,7 +546,12 @@ class Server:
             self._run_command(connection, request)
             return False
         result = self.render(_job_from(request["job"]), use_cache=request.get("cache", True))
-        header = {"pages": result.pages, "error": result.error, "crash": result.crash}
+        header = {
+            "pages": result.pages,
+            "error": result.error,
+            "crash": result.crash,
+            "page_numbers": list(result.page_numbers),
+        }
         self._answer(connection, header, result.pdf)
         return False
 

@@ -7,7 +7,9 @@ behind; every wait has a timeout.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import os
 import shutil
 import signal
@@ -240,6 +242,13 @@ def test_the_server_renders_for_its_own_project(project: Path, servers: Servers)
         result = renderer._ask(_job(project))
     assert result is not None and result.pages == 1
     assert "Xin chào" in PdfReader(io.BytesIO(result.pdf)).pages[0].extract_text()
+    # The contents' page numbers travel both ways (guesses in, numbers found out).
+    page = '<p><a data-page-of="b">0</a></p><h2 id="b" style="break-before: page">B</h2>'
+    job = dataclasses.replace(_job(project), html=page, page_guesses=(("b", 7),))
+    assert serve._job_from(json.loads(json.dumps(serve._job_record(job)))) == job
+    with serve.renderer_for(project.resolve()) as renderer:
+        result = renderer._ask(job)
+    assert result is not None and result.page_numbers == (("b", 2),)
 
 
 def test_a_stale_socket_or_a_dead_server_is_silently_done_without(
