@@ -7,16 +7,27 @@ with them, and once more because the value of ``counter(pages)`` kept beside
 them changed between passes. That was a tenth of a 21-article build
 (0.12 s of 0.82 s of layout; benchmarks/README.md, issue 16).
 
-Here the number is the element's own text, ``<a data-page-of="bai-3">0</a>``.
+Here the number is the element's own text, ``<a data-page-of="bai-3">0</a>``
+(the one run of digits in it: "trang 0" works, and so does a child element).
 After each layout pass ``check_pass`` reads where every anchor went from the
 pass's own records (the anchors each page holds and its ``page`` counter), puts
 the right number in the text and, only if one was wrong, asks WeasyPrint to lay
-out again the page holding it: once for a month laid out for the first time,
-never when the numbers were guessed right (``render(page_guesses=…)``).
-WeasyPrint's own machinery lays the page out again, and the pages after it if
-the page now ends elsewhere, so the result is the document laid out with the
-right numbers from the start. A month whose numbers do not settle within
-WeasyPrint's passes is an error, never a contents box with wrong numbers.
+out again the pages holding it, or any part of a table around it (its columns
+were measured with the old digits): once for a month laid out for the first
+time, never when the numbers were guessed right (``render(page_guesses=…)``).
+WeasyPrint's own machinery lays those pages out again, and the pages after them
+if a page now ends elsewhere, so the result is the document laid out with the
+right numbers from the start, byte for byte whatever the guess. Numbers in
+positioned boxes and footnotes work the same way; one in a running head (copied
+into the margins only after a pass) has every page laid out again. A month whose
+numbers do not settle within WeasyPrint's passes is an error, never a contents
+box with wrong numbers. A layout copied before this change, whose CSS still
+counts after the element (``::after { content: target-counter(…) }``), has that
+generated number left out rather than printed twice.
+
+One difference from CSS: the number is the page's ``page`` counter (what
+``@page`` rules set). ``target-counter()`` lets an element that resets or
+increments a counter named ``page`` itself override it; bulletin's layouts do not.
 
 The hook replaces WeasyPrint internals: it is installed only on the WeasyPrint
 version it was checked against (``CHECKED``), as ``bulletin/columns.py`` is.
@@ -30,17 +41,22 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from bulletin.errors import BulletinError
+from bulletin.i18n import _
 from bulletin.private import private_subdir, read_private_bytes, write_private
 
 CHECKED = ("70.",)  # WeasyPrint versions whose page_maker records this reads
 ATTRIBUTE = "data-page-of"  # names the anchor whose page number the element shows
 PLACEHOLDER = "0"  # until the first pass tells; a digit, as wide as most numbers
 OFF_ENV = "BULLETIN_TARGET_COUNTER"
+DIGITS = re.compile(r"\d+")  # the number in the element's text (any script's digits)
 KEEP = 64  # remembered outputs (a few hundred bytes each)
 
 Numbers = tuple[tuple[str, int], ...]  # (anchor, page), as a job and a result carry them
@@ -104,55 +120,130 @@ def make_all_pages(context: Any, root_box: Any, html: Any, pages: list[Any]) -> 
         check_pass(context, refs, made)
 
 
-def _refs(context: Any, root_box: Any) -> dict[str, list[Any]]:
-    """The text boxes showing a page number, by anchor; found once per render,
-    when the guesses (or the placeholder) are put in them."""
-    known: dict[str, list[Any]] | None = context.__dict__.get("bulletin_page_refs")
-    if known is None:
-        from weasyprint.formatting_structure.boxes import TextBox
+@dataclass
+class Ref:
+    """One element showing an anchor's page: the text box holding its digits,
+    and what must be laid out again when they change (the element, and any table
+    around it, whose column widths were measured with the old digits)."""
 
-        known = {}
-        for box in root_box.descendants():
-            anchor = _anchor_of(box)
-            if anchor is not None and isinstance(box, TextBox):
-                known.setdefault(anchor, []).append(box)
-                guess = _guesses.get(anchor)
-                if guess is not None:
-                    box.text = str(guess)
+    anchor: str
+    text: Any  # the TextBox
+    elements: frozenset[Any]
+
+
+def _refs(context: Any, root_box: Any) -> list[Ref]:
+    """The numbers to write, found once per render (in the flow, in positioned
+    boxes, running elements and footnotes), with the guesses put in them."""
+    known: list[Ref] | None = context.__dict__.get("bulletin_page_refs")
+    if known is None:
+        known = []
+        for box in [root_box, *context.footnotes]:
+            _collect(box, (), known)
+        for ref in known:
+            guess = _guesses.get(ref.anchor)
+            if guess is not None and guess >= 0:
+                _write(ref, guess)
         context.bulletin_page_refs = known
     return known
 
 
+def _collect(box: Any, tables: tuple[Any, ...], found: list[Ref]) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TableBox) and box.element is not None:
+        tables = (*tables, box.element)
+    anchor = _anchor_of(box)
+    if anchor is None:
+        for child in getattr(box, "children", ()):
+            _collect(child, tables, found)
+        return
+    texts = [
+        inner
+        for inner in box.descendants()
+        if isinstance(inner, boxes.TextBox) and not _is_pseudo(inner) and DIGITS.search(inner.text)
+    ]
+    if not texts:  # left empty (BULLETIN_TARGET_COUNTER): the CSS counts
+        return
+    if len(texts) > 1 or len(DIGITS.findall(texts[0].text)) > 1:
+        raise BulletinError(
+            _("The element showing the page of #{anchor} must hold one number").format(
+                anchor=anchor
+            )
+        )
+    _drop_css_count(box)
+    found.append(Ref(anchor, texts[0], frozenset({box.element, *tables})))
+
+
+def _drop_css_count(box: Any) -> None:
+    """A layout copied before bulletin wrote the numbers still has CSS count them
+    after the element (``.toc-page::after { content: target-counter(…) }``): the
+    number would be printed twice. That generated content is left out."""
+    children = getattr(box, "children", ())
+    kept = tuple(child for child in children if not _counts_pages(child))
+    if len(kept) != len(children):
+        box.children = kept
+    for child in kept:  # a table cell's or a block's generated content is in its lines
+        _drop_css_count(child)
+
+
+def _counts_pages(box: Any) -> bool:
+    content = box.style["content"] if _is_pseudo(box) else None
+    return isinstance(content, tuple) and any(
+        isinstance(item, tuple) and str(item[0]).startswith("target-counter") for item in content
+    )
+
+
+def _is_pseudo(box: Any) -> bool:
+    return "::" in (box.element_tag or "")
+
+
 def _anchor_of(box: Any) -> str | None:
-    element = box.element
-    if element is None or "::" in box.element_tag:  # a ::before or ::after of it
+    if box.element is None or _is_pseudo(box):  # a ::before or ::after of it
         return None
-    anchor = element.get(ATTRIBUTE)
+    anchor = box.element.get(ATTRIBUTE)
     return anchor if anchor else None
 
 
-def check_pass(context: Any, refs: dict[str, list[Any]], pages: list[Any]) -> None:
-    """Put the page each anchor landed on in its text boxes; where one changes,
-    mark the page holding it for WeasyPrint to lay out again."""
+def _write(ref: Ref, number: int) -> bool:
+    """Put the number in the element's text, in its digits' place (and as its
+    ``text-transform`` wrote them); True when the text changed."""
+    from weasyprint.formatting_structure.text import transform
+
+    digits = str(number)
+    style = ref.text.style
+    if style["text_transform"] != "none":
+        digits = transform(style["text_transform"], digits, (style["lang"] or "").split("-")[0])
+    text = DIGITS.sub(digits, ref.text.text, count=1)
+    if text == ref.text.text:
+        return False
+    ref.text.text = text
+    return True
+
+
+def check_pass(context: Any, refs: list[Ref], pages: list[Any]) -> None:
+    """Put the page each anchor landed on in its element; where one changes, mark
+    the pages holding it (or a table around it) for WeasyPrint to lay out again,
+    every page if it is not in any (a running element is copied into the page's
+    margins only after the pass)."""
     found = _anchor_pages(context.page_maker)
-    changed = set()
+    changed: set[Any] = set()
     _outcome.clear()
-    for anchor, boxes in refs.items():
-        number = found.get(anchor)
-        _outcome[anchor] = number
-        if number is None:
-            continue
-        for box in boxes:
-            if box.text != str(number):
-                box.text = str(number)
-                changed.add(box.element)
+    for ref in refs:
+        number = found.get(ref.anchor)
+        _outcome[ref.anchor] = number
+        if number is not None and _write(ref, number):
+            changed |= ref.elements
     _settled[0] = not changed
     if not changed:
         return
     context.tables.clear()  # widths measured with the old text
-    for index, page in enumerate(pages):
-        if any(box.element in changed for box in page.descendants()):
-            context.page_maker[index][-1]["content_changed"] = True
+    holding = [
+        index
+        for index, page in enumerate(pages)
+        if any(box.element in changed for box in page.descendants(placeholders=True))
+    ]
+    for index in holding or range(len(pages)):
+        context.page_maker[index][-1]["content_changed"] = True
 
 
 def _anchor_pages(page_maker: list[Any]) -> dict[str, int]:

@@ -5,6 +5,7 @@ error rather than a wrong number."""
 from __future__ import annotations
 
 import functools
+import io
 import os
 import shutil
 import subprocess
@@ -208,3 +209,101 @@ def _memo_round_trip(tmp_path: Path) -> None:
     for memo in (tmp_path / "bulletin" / "pages").glob("*.json"):
         memo.write_text('{"bai-1": "một"}')
     assert pagerefs.remembered(output) == ()
+
+
+FILLER = "<p>" + "Đoàn công tác của Viện đã kiểm tra hiện trường. " * 40 + "</p>"
+
+
+def _page_text(html: str, tmp_path: Path, guesses: dict[str, int] | None = None) -> list[str]:
+    from bulletin import render
+
+    pdf = render.render(html, tmp_path, [tmp_path], page_guesses=guesses).write_pdf()
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _document(refs: str, style: str = "") -> str:
+    """A ref (or refs) on page 1, anchors #a and #b on pages 3 and 5 of A6."""
+    body = FILLER * 2 + '<h2 id="a">A</h2>' + FILLER * 4 + '<h2 id="b">B</h2>' + FILLER
+    return f"<style>@page {{ size: A6; margin: 10mm }} {style}</style>{refs}{body}"
+
+
+@pytest.mark.parametrize(
+    ("refs", "style", "shown"),
+    [
+        # A layout copied before bulletin wrote the numbers: CSS counts after it too.
+        (
+            '<p>Xem <a href="#a" data-page-of="a">0</a>.</p>',
+            "a[href]::after { content: target-counter(attr(href), page) }",
+            "Xem {a}.",
+        ),
+        (
+            '<p>Xem <a data-page-of="a"><b>0</b></a> và tr. <i data-page-of="b">0</i></p>',
+            "",
+            "Xem {a} và tr. {b}",
+        ),
+        ('<p>Xem <a data-page-of="b">trang 0</a></p>', "", "Xem trang {b}"),
+        (
+            '<div class="box">Xem <span data-page-of="b">0</span></div><p>.</p>',
+            ".box { position: absolute; top: 0; right: 0 }",
+            "Xem {b}",
+        ),
+        (
+            '<p>Chú thích<span class="note">xem <span data-page-of="b">0</span></span></p>',
+            ".note { float: footnote }",
+            "xem {b}",
+        ),
+        (
+            '<div class="head">Xem <span data-page-of="b">0</span></div>',
+            ".head { position: running(head) } @page { @top-center { content: element(head) } }",
+            "Xem {b}",
+        ),
+    ],
+)
+def test_numbers_wherever_the_element_is(tmp_path: Path, refs: str, style: str, shown: str) -> None:
+    """In the flow, in a positioned box, a footnote or a running head; the number
+    in a child or after a word: its digits' place takes the
+    page, printed once, whatever the guess."""
+    from bulletin import render
+
+    html = _document(refs, style)
+    document = render.render(html, tmp_path, [tmp_path])
+    at = {a: i + 1 for i, page in enumerate(document.pages) for a in page.anchors}
+    assert at["a"] >= 3 and at["b"] >= 10
+    expected = shown.format(a=at["a"], b=at["b"])
+    pages = _page_text(html, tmp_path)
+    assert expected in pages[0], pages[0]
+    assert _page_text(html, tmp_path, {"a": 9, "b": 1}) == pages
+
+
+def test_two_numbers_in_one_element_are_refused(tmp_path: Path) -> None:
+    html = _document('<p><a data-page-of="a">0 hay 0</a></p>')
+    with pytest.raises(BulletinError, match="#a"):
+        _page_text(html, tmp_path)
+
+
+def test_a_table_around_the_numbers_is_laid_out_again_on_every_page(tmp_path: Path) -> None:
+    """An auto-width table of numbers running over two pages: its columns are
+    measured again with the right numbers on both, so the PDF is the one laid
+    out with the right numbers from the start, whatever the guess."""
+    from bulletin import render
+
+    rows = "".join(
+        f'<tr><td>Bài {n}</td><td><a data-page-of="{"ab"[n % 2]}">0</a></td><td>y</td></tr>'
+        for n in range(60)
+    )
+    style = "table { table-layout: auto } td { padding: 0 2mm }"
+    html = _document(f"<table>{rows}</table>", style)
+    right = html.replace('">0</a>', '">X</a>')  # filled in below, from the first render
+    found = {}
+    for guesses in (None, {"a": 1, "b": 1}, {"a": 400, "b": 400}):
+        pdf = render.render(html, tmp_path, [tmp_path], page_guesses=guesses).write_pdf()
+        found[str(guesses)] = pdf
+    numbers = pagerefs.outcome()[0]
+    fresh_html = right
+    for anchor in "ab":
+        fresh_html = fresh_html.replace(
+            f'data-page-of="{anchor}">X</a>', f'data-page-of="{anchor}">{numbers[anchor]}</a>'
+        )
+    fresh = render.render(fresh_html, tmp_path, [tmp_path], page_guesses=numbers).write_pdf()
+    assert len(set(found.values())) == 1
+    assert set(found.values()) == {fresh}
