@@ -6,14 +6,17 @@ files then point anywhere: the build would overwrite a file of the user's
 choosing or read a poisoned cache. The folder used here lives in the user's
 cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``) and is used only when it is
 a real folder (not a symlink) owned by the user and closed to everyone else;
-otherwise a fresh folder is made with ``mkdtemp`` (mode 0700) for this run.
+otherwise a fresh folder is made with ``mkdtemp`` (mode 0700) for this run, and
+removed when the process ends.
 Files in it are written with ``O_NOFOLLOW`` and renamed into place.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
 import stat
 import tempfile
 from functools import cache
@@ -48,8 +51,11 @@ def private_dir() -> Path:
             folder.mkdir(mode=0o700)
     if is_private(folder):
         return folder
-    # No usable cache folder (read-only home, someone else's folder): one for this run.
-    return Path(tempfile.mkdtemp(prefix="bulletin-"))
+    # No usable cache folder (read-only home, someone else's folder): one for this run,
+    # removed at its end (a forked child ends with os._exit and leaves it to its parent).
+    temporary = Path(tempfile.mkdtemp(prefix="bulletin-"))
+    atexit.register(shutil.rmtree, temporary, ignore_errors=True)
+    return temporary
 
 
 def private_subdir(name: str) -> Path:

@@ -865,3 +865,27 @@ def test_a_huge_source_date_epoch_is_one_line(month: Path, monkeypatch: pytest.M
 def test_display_path_escapes_control_characters_and_odd_bytes() -> None:
     assert display_path(Path("/x/a\nb\tc\u2028.txt")) == "/x/a\\nb\\tc\\u2028.txt"
     assert display_path(Path(os.fsdecode(b"/x/\xff.txt"))) == "/x/\\xff.txt"
+
+
+def test_a_private_folder_made_for_one_run_is_removed_at_its_end(tmp_path: Path) -> None:
+    """Without a usable cache folder each run makes its own; it must not pile up."""
+    cache_home = tmp_path / "cache"
+    (cache_home / "bulletin").mkdir(parents=True, mode=0o755)
+    (cache_home / "bulletin").chmod(0o755)  # open to others: not used
+    root = str(Path(__file__).resolve().parent.parent)  # this checkout's code
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "PYTHONPATH": root}
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from bulletin import glyphs, private; glyphs.covered(); print(private.private_dir())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    used = Path(ran.stdout.strip())
+    assert used.name.startswith("bulletin-") and used.parent != cache_home
+    assert not used.exists()
