@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader
@@ -546,13 +547,28 @@ def test_a_build_whose_server_child_dies_is_made_here(project: Path, servers: Se
 
 
 def test_the_fingerprint_names_what_makes_the_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    """WeasyPrint's version and the column setting: a server of another must not answer."""
+    """WeasyPrint's files and the column setting: a server of another must not answer."""
     import weasyprint
 
     monkeypatch.delenv("BULLETIN_PLAIN_COLUMNS", raising=False)
     usual = serve.fingerprint()
-    assert f"weasyprint={weasyprint.__version__}" in usual
+    installed = os.stat(weasyprint.__file__)
+    assert f"weasyprint={weasyprint.__file__}:{installed.st_mtime_ns}:" in usual
     monkeypatch.setenv("BULLETIN_PLAIN_COLUMNS", "1")
+    assert serve.fingerprint() != usual
+    monkeypatch.delenv("BULLETIN_PLAIN_COLUMNS")
+    # An upgrade (here: the package file seen with another modification time).
+    real_stat = os.stat
+
+    def upgraded(path: str, *args: object, **kwargs: object) -> object:
+        info = real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+        if path != weasyprint.__file__:
+            return info
+        return SimpleNamespace(
+            st_mtime_ns=info.st_mtime_ns + 1, st_size=info.st_size, st_ino=info.st_ino
+        )
+
+    monkeypatch.setattr(os, "stat", upgraded)
     assert serve.fingerprint() != usual
 
 
