@@ -66,11 +66,15 @@ def main() -> None:
         assert FLOW in html and cut != html, marker
         part = work / f"cut-{number}.pdf"
         part.write_bytes(render.render(cut, base, allowed).write_pdf())
-        blanks = foot_blanks(part)[:-1]
-        holes.append(max(blanks))
-        print(f"cut before article {number:3d}: worst blank {max(blanks):4.0%}")
+        page_blank = max(foot_blanks(part)[:-1])
+        column_blank = max(foot_blanks(part, columns=2)[:-1])
+        holes.append(column_blank)
+        print(
+            f"cut before article {number:3d}: worst blank {page_blank:4.0%} at a page's foot, "
+            f"{column_blank:4.0%} at a column's"
+        )
     bad = sum(hole > 0.20 for hole in holes)
-    print(f"{bad} of {len(holes)} cuts leave a page more than 20 % blank at its foot")
+    print(f"{bad} of {len(holes)} cuts leave a column more than 20 % blank at its foot")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """How full each page of a PDF is: the blank left at the foot of its text area.
 
 For each page, the lowest text or image (pypdfium2's page objects) inside the
-content box is compared with the box's bottom; the running head and the page
-number, in the margins, are left out. Used by tests/test_layout_newsletter.py,
-and on its own:
+content box is compared with the box's bottom, column by column where the page
+has columns; the running head and the page number, in the margins, are left
+out. Used by tests/test_layout_newsletter.py, and on its own:
 
     python -m tests.pagefill out/ban-tin-2023-11.pdf     # classic A4 margins
 """
@@ -20,21 +20,32 @@ MM = 72 / 25.4
 KINDS = (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_IMAGE)
 
 
-def foot_blanks(pdf: Path, top_mm: float = 17, bottom_mm: float = 18) -> list[float]:
+def foot_blanks(
+    pdf: Path, top_mm: float = 17, bottom_mm: float = 18, columns: int = 1
+) -> list[float]:
     """For every page, the share (0–1) of the content box's height left blank at
-    its foot; ``top_mm``/``bottom_mm`` are the layout's page margins."""
+    its foot; ``top_mm``/``bottom_mm`` are the layout's page margins. With
+    ``columns=2`` each half of the page is measured on its own and the emptier one
+    counts: a short second column is a hole a reader sees, though the first
+    column's text reaches the foot."""
     blanks = []
     document = pypdfium2.PdfDocument(pdf)
     try:
         for page in document:
-            height = page.get_height()
+            width, height = page.get_width(), page.get_height()
             box_bottom, box_top = bottom_mm * MM, height - top_mm * MM
-            lowest = box_top
+            lowest = [box_top] * columns
             for item in page.get_objects(filter=KINDS, max_depth=4):
-                _left, bottom, _right, top = item.get_bounds()
+                left, bottom, right, top = item.get_bounds()
                 if top > box_bottom + 1 and bottom < box_top - 1:  # inside the text area
-                    lowest = min(lowest, max(bottom, box_bottom))
-            blanks.append((lowest - box_bottom) / (box_top - box_bottom))
+                    for column in range(columns):  # every column the object reaches into
+                        if (
+                            left < width * (column + 1) / columns
+                            and right > width * column / columns
+                        ):
+                            lowest[column] = min(lowest[column], max(bottom, box_bottom))
+            blanks.append(max(lowest) - box_bottom)
+            blanks[-1] /= box_top - box_bottom
     finally:
         document.close()
     return blanks
@@ -67,11 +78,11 @@ def printed_text(pdf: Path) -> list[list[tuple[float, str, str]]]:
 
 
 def report(pdf: Path) -> str:
-    blanks = foot_blanks(pdf)
+    blanks = foot_blanks(pdf, columns=2)
     body = blanks[:-1] or [0.0]
     pages = " ".join(f"{b:.0%}" for b in blanks)
     return (
-        f"{pdf}: {len(blanks)} pages; blank at the foot: {pages}; "
+        f"{pdf}: {len(blanks)} pages; blank at the foot of the emptier column: {pages}; "
         f"all but the last: max {max(body):.0%}, mean {sum(body) / len(body):.1%}"
     )
 
