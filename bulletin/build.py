@@ -199,6 +199,7 @@ def build(
         html = render_html(issue, settings, settings.layout, urls, booklet=booklet)
         kind = output_kind(settings, booklet, archive)
         target = out or output_name(settings, issue, variant, kind)
+        memo = str(target.resolve())  # the contents' page numbers are remembered per output
         if keep_html:
             with atomic_output(target.with_suffix(".html")) as temporary:
                 temporary.write_text(html, encoding="utf-8")
@@ -209,7 +210,7 @@ def build(
             language=current_language(),
             booklet=booklet,
             archive_of=source.folder if kind == "archive" else None,
-            page_guesses=pagerefs.remembered(str(target.resolve())),
+            page_guesses=pagerefs.remembered(memo),
         )
         result = _checked(worker.run(job))
         if booklet and result.pages % 4:
@@ -221,7 +222,8 @@ def build(
             issue = dataclasses.replace(issue, articles=_on_first_page(issue, result.pdf))
             html = render_html(issue, settings, settings.layout, urls)
             result = _rerun(job, html, settings.root)
-    pagerefs.remember(str(target.resolve()), result.page_numbers)
+    if result.page_numbers and result.page_numbers != job.page_guesses:
+        pagerefs.remember(memo, result.page_numbers)
     pages = result.pages // 2 if booklet else result.pages  # the PDF's pages: sheet sides
     reporter.stage(_("Writing {path}").format(path=display_path(target)))
     with atomic_output(target) as temporary:

@@ -37,20 +37,19 @@ element empty and the layout's CSS counts (``:empty::after``), as before.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from bulletin.errors import BulletinError
 from bulletin.i18n import _
-from bulletin.private import private_subdir, read_private_bytes, write_private
+from bulletin.private import private_subdir, prune, read_private_bytes, write_private
 
 CHECKED = ("70.",)  # WeasyPrint versions whose page_maker records this reads
 ATTRIBUTE = "data-page-of"  # names the anchor whose page number the element shows
@@ -61,10 +60,20 @@ KEEP = 64  # remembered outputs (a few hundred bytes each)
 
 Numbers = tuple[tuple[str, int], ...]  # (anchor, page), as a job and a result carry them
 
-_original: Any = None
-_guesses: dict[str, int] = {}
-_outcome: dict[str, int | None] = {}  # the last pass's anchors and their pages
-_settled = [True]  # whether the last pass left every number as it was
+_original: Any = None  # WeasyPrint's make_all_pages, once the hook is installed
+_boxes: Any = None  # weasyprint.formatting_structure.boxes, likewise
+
+
+@dataclass
+class _Render:
+    """What the hook knows of the render under way (one at a time per process)."""
+
+    guesses: dict[str, int] = field(default_factory=dict)
+    pages: dict[str, int | None] = field(default_factory=dict)  # the last pass's anchors
+    settled: bool = True  # the last pass left every number as it was
+
+
+_render = _Render()
 
 
 def active() -> bool:
@@ -83,30 +92,29 @@ def _checked_version() -> bool:
 
 def install() -> bool:
     """Wrap WeasyPrint's pass over the pages; False when CSS counts instead."""
-    global _original
+    global _original, _boxes
     from weasyprint import layout
+    from weasyprint.formatting_structure import boxes
 
     if _original is not None:
         return True
     if not _checked_version():  # installed whatever BULLETIN_TARGET_COUNTER says: a
         return False  # render server started with it still corrects a client's placeholders
-    _original = layout.make_all_pages
+    _original, _boxes = layout.make_all_pages, boxes
     layout.make_all_pages = make_all_pages
     return True
 
 
 def begin(guesses: dict[str, int] | None) -> None:
     """Before a render: the numbers to try first (a page per anchor)."""
-    _guesses.clear()
-    _guesses.update(guesses or {})
-    _outcome.clear()
-    _settled[0] = True
+    global _render
+    _render = _Render(guesses=dict(guesses or {}))
 
 
 def outcome() -> tuple[dict[str, int | None], bool]:
     """After a render: each anchor a number refers to and its page (None: no
     such anchor), and whether the numbers settled (the last pass changed none)."""
-    return dict(_outcome), _settled[0]
+    return dict(_render.pages), _render.settled
 
 
 def make_all_pages(context: Any, root_box: Any, html: Any, pages: list[Any]) -> Iterator[Any]:
@@ -140,7 +148,7 @@ def _refs(context: Any, root_box: Any) -> list[Ref]:
         for box in [root_box, *context.footnotes]:
             _collect(box, (), known)
         for ref in known:
-            guess = _guesses.get(ref.anchor)
+            guess = _render.guesses.get(ref.anchor)
             if guess is not None and guess >= 0:
                 _write(ref, guess)
         context.bulletin_page_refs = known
@@ -148,9 +156,7 @@ def _refs(context: Any, root_box: Any) -> list[Ref]:
 
 
 def _collect(box: Any, tables: tuple[Any, ...], found: list[Ref]) -> None:
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.TableBox) and box.element is not None:
+    if isinstance(box, _boxes.TableBox) and box.element is not None:
         tables = (*tables, box.element)
     anchor = _anchor_of(box)
     if anchor is None:
@@ -160,7 +166,7 @@ def _collect(box: Any, tables: tuple[Any, ...], found: list[Ref]) -> None:
     texts = [
         inner
         for inner in box.descendants()
-        if isinstance(inner, boxes.TextBox) and not _is_pseudo(inner) and DIGITS.search(inner.text)
+        if isinstance(inner, _boxes.TextBox) and not _is_pseudo(inner) and DIGITS.search(inner.text)
     ]
     if not texts:  # left empty (BULLETIN_TARGET_COUNTER): the CSS counts
         return
@@ -227,13 +233,13 @@ def check_pass(context: Any, refs: list[Ref], pages: list[Any]) -> None:
     margins only after the pass)."""
     found = _anchor_pages(context.page_maker)
     changed: set[Any] = set()
-    _outcome.clear()
+    _render.pages = {}
     for ref in refs:
         number = found.get(ref.anchor)
-        _outcome[ref.anchor] = number
+        _render.pages[ref.anchor] = number
         if number is not None and _write(ref, number):
             changed |= ref.elements
-    _settled[0] = not changed
+    _render.settled = not changed
     if not changed:
         return
     context.tables.clear()  # widths measured with the old text
@@ -260,34 +266,31 @@ def _anchor_pages(page_maker: list[Any]) -> dict[str, int]:
     return found
 
 
+def numbers_from_json(value: Any) -> Numbers:
+    """(anchor, page) pairs read back from JSON (a memo, a server's answer); anything
+    else is no numbers: they are only guesses."""
+    if not isinstance(value, list):
+        return ()
+    pairs = [pair for pair in value if isinstance(pair, list) and len(pair) == 2]
+    return tuple((str(a), p) for a, p in pairs if isinstance(p, int) and not isinstance(p, bool))
+
+
 def remembered(output: str) -> Numbers:
     """The numbers the last build of this output found: the guesses for this one.
     Only a guess: wrong or stale, it costs one more layout of page 1."""
     data = read_private_bytes(private_subdir("pages") / _memo_name(output))
     try:
-        found = json.loads(data or b"[]")
-        return tuple((str(anchor), int(page)) for anchor, page in found)
-    except (ValueError, TypeError):
+        return numbers_from_json(json.loads(data or b"[]"))
+    except ValueError:
         return ()
 
 
 def remember(output: str, numbers: Numbers) -> None:
     """Keep this build's numbers for the next build of the same output."""
-    if not numbers or numbers == remembered(output):
-        return
     folder = private_subdir("pages")
     write_private(_memo_name(output), json.dumps(numbers), folder)
-    for old in sorted(folder.glob("*.json"), key=_age)[KEEP:]:
-        with contextlib.suppress(OSError):
-            os.unlink(old)
+    prune(folder, KEEP)
 
 
 def _memo_name(output: str) -> str:
     return hashlib.sha256(output.encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".json"
-
-
-def _age(path: Any) -> int:
-    """Newest first; a file another build just removed sorts last."""
-    with contextlib.suppress(OSError):
-        return -int(path.stat().st_mtime_ns)
-    return 0

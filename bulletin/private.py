@@ -103,3 +103,20 @@ def write_private(name: str, data: str | bytes, folder: Path | None = None) -> P
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
     return folder / name
+
+
+def prune(folder: Path, keep: int, companions: tuple[str, ...] = ()) -> None:
+    """Keep the newest ``keep`` ``*.json`` entries of a private subfolder; an older
+    entry goes with its companion files (the same name with these suffixes)."""
+    entries = sorted(folder.glob("*.json"), key=_age)
+    for old in entries[keep:]:
+        for path in (old, *(old.with_suffix(suffix) for suffix in companions)):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _age(path: Path) -> int:
+    """Newest first; an entry another build just removed sorts last."""
+    with contextlib.suppress(OSError):
+        return -path.stat().st_mtime_ns
+    return 0

@@ -20,14 +20,13 @@ archive variant is never cached: it carries the month's source files.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bulletin.private import private_subdir, read_private_bytes, write_private
+from bulletin.private import private_subdir, prune, read_private_bytes, write_private
 from bulletin.resources import FONTS_DIR
 from bulletin.worker import Job, Result
 
@@ -111,19 +110,4 @@ def store(name: str, result: Result, served: list[Served]) -> None:
     folder = private_subdir("renders")
     write_private(f"{name}.pdf", result.pdf, folder)
     write_private(f"{name}.json", json.dumps(record), folder)  # last: the entry is complete
-    _prune(folder)
-
-
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.json"), key=_age)
-    for old in entries[KEEP:]:
-        for path in (old, old.with_suffix(".pdf")):
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-
-
-def _age(path: Path) -> int:
-    """Newest first; an entry another build just removed sorts last."""
-    with contextlib.suppress(OSError):
-        return -path.stat().st_mtime_ns
-    return 0
+    prune(folder, KEEP, companions=(".pdf",))

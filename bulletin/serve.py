@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import bulletin
-from bulletin import rendercache
+from bulletin import pagerefs, rendercache
 from bulletin.i18n import current_language, set_language
 from bulletin.private import is_private
 from bulletin.worker import Job, Renderer, Result
@@ -181,16 +181,8 @@ def _job_from(record: dict[str, Any]) -> Job:
         language=str(record["language"]),
         booklet=bool(record["booklet"]),
         archive_of=Path(archive) if archive else None,
-        page_guesses=_page_numbers(record.get("page_guesses")),
+        page_guesses=pagerefs.numbers_from_json(record.get("page_guesses")),
     )
-
-
-def _page_numbers(record: Any) -> tuple[tuple[str, int], ...]:
-    """(anchor, page) pairs from JSON; anything else is no numbers (they are guesses)."""
-    if not isinstance(record, list):
-        return ()
-    pairs = [pair for pair in record if isinstance(pair, list) and len(pair) == 2]
-    return tuple((str(a), p) for a, p in pairs if isinstance(p, int) and not isinstance(p, bool))
 
 
 def connect(root: Path, timeout: float = 2.0) -> socket.socket | None:
@@ -293,7 +285,7 @@ class ServerRenderer:
                 pages=int(answer["pages"]),
                 error=answer.get("error"),
                 crash=answer.get("crash"),
-                page_numbers=_page_numbers(answer.get("page_numbers")),
+                page_numbers=pagerefs.numbers_from_json(answer.get("page_numbers")),
             )
         return None
 
