@@ -458,7 +458,7 @@ def preview(
             if renderer:
                 renderer.close()  # done with (a build closes it too), or the build never ran
         if watch:  # a worker loads WeasyPrint now, so the next rebuild starts at once
-            ready.append(renderer_for(settings.root))
+            ready.append(renderer_for(settings.root, ahead=True))
         click.echo(display_path(index))
         return folder
 

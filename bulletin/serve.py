@@ -57,7 +57,7 @@ import bulletin
 from bulletin import pagerefs, rendercache
 from bulletin.i18n import current_language, set_language
 from bulletin.private import is_private
-from bulletin.worker import Job, Renderer, Result
+from bulletin.worker import Job, Renderer, Result, beside_the_build
 
 if TYPE_CHECKING:
     from bulletin.render import Served
@@ -252,7 +252,7 @@ class ServerRenderer:
     def run(self, job: Job) -> Result:
         result = self._ask(job)
         if result is None:
-            with Renderer() as worker:
+            with Renderer(process=beside_the_build()) as worker:
                 return worker.run(job)
         return result
 
@@ -295,14 +295,21 @@ class ServerRenderer:
             self._connection = None
 
 
-def renderer_for(root: Path, timeout: float = 3600.0) -> Renderer | ServerRenderer | ServedRenderer:
+def renderer_for(
+    root: Path, timeout: float = 3600.0, ahead: bool = False
+) -> Renderer | ServerRenderer | ServedRenderer:
     """The project's server when it answers, else a worker started now; in a
-    build the server runs itself (``forward``), this very process."""
+    build the server runs itself (``forward``), this very process.
+
+    A worker starts only where it runs beside the build (a second CPU), or when
+    it is started ``ahead`` of a build to come (``preview --watch``): it then loads
+    WeasyPrint while the user edits, and its memory goes back to the system
+    after each rebuild, however many CPUs there are."""
     if _serving is not None:
         return ServedRenderer(_serving)
     connection = connect(root)
     if connection is None:
-        return Renderer()
+        return Renderer(process=ahead or beside_the_build())
     return ServerRenderer(root, connection, timeout)
 
 

@@ -9,7 +9,9 @@ any moment still never leaves a new, half-made PDF, and the worker's memory goes
 back to the system when it ends (``bulletin preview --watch`` builds for hours).
 
 Where no worker can be started, or it dies before answering, the same function
-renders in the build's own process.
+renders in the build's own process. So it does where the build may use one CPU
+only (``taskset``, a container's quota): there the worker would only take turns
+with the build, and cost a second interpreter (``beside_the_build``).
 
     python -m bulletin.worker    # reads one pickled Job on stdin, writes a Result
 
@@ -125,16 +127,32 @@ def make_pdf(job: Job, served: list[Served] | None = None) -> Result:
         return Result(pdf=pdf, pages=len(document.pages), page_numbers=numbers)
 
 
+def beside_the_build() -> bool:
+    """Whether a worker would run beside the build, not in turns with it: this
+    process may use a second CPU. Held to one CPU, the worker overlaps nothing
+    and is a second interpreter for nothing: a build took 0.98–1.04 × as long
+    with it (``benchmarks/cpus.py``, three runs). Busy CPUs are no reason to go
+    without: with one or two CPU-bound loops running beside, neither way was
+    faster from one run to the next (0.90–1.09 ×); the system shares the CPUs
+    among processes, busy or not."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on macOS and Windows
+        cpus = os.cpu_count() or 1
+    return cpus > 1
+
+
 class Renderer:
-    """A worker process, started first thing in a build, used once."""
+    """A worker process, started first thing in a build, used once. With
+    ``process=False``, none: the job is rendered in the build's own process."""
 
     _process: subprocess.Popen[bytes] | None
 
-    def __init__(self) -> None:
+    def __init__(self, process: bool = True) -> None:
         # The worker must import this very package, wherever it was imported from.
         root = str(Path(bulletin.__file__).resolve().parent.parent)
         self._process = None
-        if not sys.executable:  # an embedded interpreter: nothing to start
+        if not process or not sys.executable:  # an embedded interpreter: nothing to start
             return
         try:
             self._process = subprocess.Popen(

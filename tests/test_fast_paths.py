@@ -8,7 +8,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
@@ -48,10 +50,10 @@ EARLY = """
 import sys
 from bulletin import worker
 started = worker.Renderer.__init__
-def init(self):
+def init(self, process=True):
     assert "bulletin.build" not in sys.modules, "the worker started after the build's imports"
     print("worker started first", file=sys.stderr)
-    started(self)
+    started(self, process)
 worker.Renderer.__init__ = init
 from bulletin.cli import main
 main()
@@ -97,3 +99,49 @@ def test_the_command_line_ends_fast_but_a_caller_gets_control_back(project: Path
     result = CliRunner().invoke(main, ["make", "--out", "runner.pdf"])
     assert result.exit_code == 0, result.output  # still here: no os._exit in a caller
     assert pdf_text(project / "cli.pdf") == pdf_text(project / "runner.pdf")
+
+
+def test_with_one_cpu_the_build_renders_in_its_own_process(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker on the only CPU would take turns with the build: none is started,
+    and the PDF is the one a worker makes."""
+    from bulletin import serve, worker
+
+    monkeypatch.setenv("BULLETIN_NO_SERVER", "1")
+    started: list[object] = []
+    popen = worker.subprocess.Popen
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        started.append(args)
+        return popen(*args, **kwargs)
+
+    monkeypatch.setattr(worker.subprocess, "Popen", counted)
+    monkeypatch.setattr(worker.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert CliRunner().invoke(main, ["make", "--out", "two.pdf"]).exit_code == 0
+    assert len(started) == 1  # two CPUs: the worker
+
+    monkeypatch.setattr(worker.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert not worker.beside_the_build()
+    result = CliRunner().invoke(main, ["make", "--out", "one.pdf"])
+    assert result.exit_code == 0, result.output
+    assert len(started) == 1  # no second worker
+    assert (project / "one.pdf").read_bytes() == (project / "two.pdf").read_bytes()
+
+    # preview --watch starts its worker ahead of the next rebuild all the same
+    with serve.renderer_for(project, ahead=True) as ahead:
+        assert isinstance(ahead, worker.Renderer) and ahead._process is not None
+    assert len(started) == 2
+
+
+def test_without_cpu_affinity_the_count_of_cpus_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS and Windows have no ``sched_getaffinity``."""
+    from bulletin import worker
+
+    monkeypatch.delattr(worker.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(worker.os, "cpu_count", lambda: 1)
+    assert not worker.beside_the_build()
+    monkeypatch.setattr(worker.os, "cpu_count", lambda: None)
+    assert not worker.beside_the_build()
+    monkeypatch.setattr(worker.os, "cpu_count", lambda: 4)
+    assert worker.beside_the_build()
