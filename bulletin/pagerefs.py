@@ -44,7 +44,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from bulletin.errors import BulletinError
@@ -84,6 +83,10 @@ def active() -> bool:
 
 @cache
 def _checked_version() -> bool:
+    # Imported here: importlib.metadata (and the email package it loads) would be
+    # 0.02 s of every forwarded build's client, which only reads numbers from JSON.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("weasyprint").startswith(CHECKED)
     except PackageNotFoundError:
