@@ -540,14 +540,17 @@ def _preview_once(
         folder.mkdir(parents=True, exist_ok=True)
         os.replace(result.pdf, folder / previews.PDF_NAME)
     year, number = (int(part) for part in result.month.split("-"))
-    index = previews.write_preview(
+    sheet = previews.write_preview(
         folder / previews.PDF_NAME,
         folder,
         title=_("Preview of the bulletin for {month}").format(month=month_label(year, number)),
         warnings=[str(p) for p in reporter.problems],
         version=time.time_ns() // 1_000_000 if watching else None,
     )
-    return index, result.folder
+    reporter.detail(
+        _("Pages drawn anew: {drawn} of {pages}").format(drawn=sheet.drawn, pages=sheet.pages)
+    )
+    return sheet.index, result.folder
 
 
 @main.command(help=N_("Keep WeasyPrint loaded for this project's builds (a warm render server)."))

@@ -6,6 +6,12 @@ warnings beside them, so the staff can look over the whole issue in a browser
 before printing. The preview's own PDF stays in the preview folder: the print
 PDF under its usual name is only ever written by ``bulletin make``.
 
+Encoding the PNG files is the slow part, not drawing the pages: Pillow's
+``optimize`` took 3 s for 13 pages, zlib level 3 0.4 s for smaller files
+(``benchmarks/preview.py``). Each image records a digest of its pixels, so a
+page that looks as it did in the last preview is not encoded or written again;
+the others are encoded on the free CPUs while pdfium draws the next page.
+
 While ``--watch`` runs, the sheet reloads itself: each rebuild writes a new
 number to ``version.js``, which the open page loads again every second (a
 script element, since browsers refuse ``fetch`` on ``file://`` pages) and
@@ -14,17 +20,36 @@ compares with the number it was written with.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bulletin.errors import BulletinError, display_path
 from bulletin.i18n import _, current_language
 from bulletin.output import atomic_output
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 DPI = 110
 PDF_NAME = "ban-tin-xem-truoc.pdf"
+PIXELS_KEY = "bulletin-pixels"  # a PNG text chunk: the digest of the page's pixels
+COMPRESS_LEVEL = 3  # smaller and faster than 6 or 9 on these pages (benchmarks/preview.py)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A preview written: its contact sheet, its pages, and how many were drawn anew."""
+
+    index: Path
+    pages: int
+    drawn: int
 
 
 def preview_folder(out: Path, month: str) -> Path:
@@ -51,22 +76,30 @@ def write_preview(
     title: str = "",
     warnings: list[str] | None = None,
     version: int | None = None,
-) -> Path:
-    """``folder/trang-01.png`` … and ``folder/index.html``; returns the index.
+) -> Sheet:
+    """``folder/trang-01.png`` … and ``folder/index.html``.
 
     ``version``: watching; the sheet reloads itself when ``version.js`` changes.
-    Each image is replaced atomically, so an open page never shows half a page."""
+    Each image is replaced atomically, so an open page never shows half a page;
+    one whose pixels did not change is left as it is."""
     import pypdfium2
 
     _usable(folder)
     names = []
+    drawing: list[Future[None]] = []
     document = pypdfium2.PdfDocument(pdf)
     try:
-        for number, page in enumerate(document, 1):
-            name = f"trang-{number:02d}.png"
-            with atomic_output(folder / name) as temporary:
-                page.render(scale=dpi / 72).to_pil().save(temporary, format="PNG", optimize=True)
-            names.append(name)
+        with ThreadPoolExecutor(max_workers=_cpus()) as encoders:
+            for number, page in enumerate(document, 1):
+                name = f"trang-{number:02d}.png"
+                image = page.render(scale=dpi / 72).to_pil()
+                digest = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
+                digest = f"{image.mode} {image.width}x{image.height} {digest}"
+                if _digest_of(folder / name) != digest:
+                    drawing.append(encoders.submit(_save_png, image, folder / name, digest))
+                names.append(name)
+            for job in drawing:
+                job.result()  # a failure to write is the preview's failure
     finally:
         document.close()
     for old in folder.glob("trang-*.png"):
@@ -79,7 +112,35 @@ def write_preview(
     if version is not None:
         with atomic_output(folder / "version.js") as temporary:
             temporary.write_text(f"window.previewVersion = {version};\n", encoding="utf-8")
-    return index
+    return Sheet(index, len(names), len(drawing))
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on macOS and Windows
+        return os.cpu_count() or 1
+
+
+def _digest_of(path: Path) -> str | None:
+    """The pixel digest a page image was written with, if it is one of ours."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            found = image.info.get(PIXELS_KEY)  # read with the header: no decoding
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+    return found if isinstance(found, str) else None
+
+
+def _save_png(image: Image.Image, target: Path, digest: str) -> None:
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text(PIXELS_KEY, digest)
+    with atomic_output(target) as temporary:
+        image.save(temporary, format="PNG", compress_level=COMPRESS_LEVEL, pnginfo=info)
 
 
 # Loads version.js again every second; a different number means a rebuild happened.

@@ -398,6 +398,40 @@ def test_preview_writes_pages_and_contact_sheet(project: Path) -> None:
     assert "version.js" not in index and not (folder / "version.js").exists()  # not watching
 
 
+def test_preview_draws_again_only_the_pages_that_changed(project: Path) -> None:
+    """A preview run again re-encodes no page that looks the same; a page that
+    changed is drawn anew; an image that is not one of ours is replaced."""
+    from pypdf import PdfReader, PdfWriter
+
+    from bulletin.preview import PIXELS_KEY, write_preview
+
+    result = CliRunner().invoke(main, ["preview", "-v"])
+    assert result.exit_code == 0, result.output
+    folder = project / "out" / "preview-2023-11"
+    pages = sorted(folder.glob("trang-*.png"))
+    assert f"Số trang vẽ lại: {len(pages)} trong {len(pages)} trang" in result.output
+    with Image.open(pages[0]) as image:
+        assert image.format == "PNG" and len(image.info[PIXELS_KEY].split()) == 3
+    written = {page.name: page.stat().st_ino for page in pages}
+
+    again = CliRunner().invoke(main, ["preview", "-v"])
+    assert again.exit_code == 0, again.output
+    assert f"Số trang vẽ lại: 0 trong {len(pages)} trang" in again.output
+    assert {page.name: page.stat().st_ino for page in pages} == written  # not rewritten
+
+    # The last page turned, and the first replaced by a PNG without our digest.
+    changed = PdfWriter(clone_from=PdfReader(folder / "ban-tin-xem-truoc.pdf"))
+    changed.pages[-1].rotate(90)
+    turned = project / "turned.pdf"
+    changed.write(turned)
+    Image.new("RGB", (10, 10), "white").save(pages[0])
+    sheet = write_preview(turned, folder)
+    assert (sheet.pages, sheet.drawn) == (len(pages), 2)
+    with Image.open(pages[-1]) as last, Image.open(pages[0]) as first:
+        assert last.width > last.height  # the turned page, drawn anew
+        assert abs(first.width - 909) <= 2  # ours again, drawn anew
+
+
 def test_preview_folder_taken_by_a_file(project: Path) -> None:
     (project / "out").mkdir()
     (project / "out" / "preview-2023-11").write_text("not a folder", encoding="utf-8")
