@@ -313,17 +313,33 @@ def renderer_for(
     return ServerRenderer(root, connection, timeout)
 
 
-def stop(root: Path) -> bool:
-    """Ask the project's server to end; False when none answers."""
+def stop(root: Path, timeout: float = 10.0) -> bool:
+    """Ask the project's server to end; False when none answers. Returns once it
+    has let its socket go, so that ``serve --stop`` followed at once by ``serve``
+    starts a new server instead of finding the old one still there."""
+    path = socket_path(root)
     connection = connect(root)
-    if connection is None:
+    if connection is None or path is None:
         return False
+    socket_file = path.lstat().st_ino
     with connection:
         try:
-            answer = ask(connection, {"op": "stop", "root": str(root.resolve())}, 10.0)
+            answer = ask(connection, {"op": "stop", "root": str(root.resolve())}, timeout)
         except (_Stale, _Crashed):
             return False
-    return bool(answer.get("stopped"))
+    if not answer.get("stopped"):
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _inode(path) == socket_file:
+        time.sleep(0.02)  # the server sees the stop within a second (its accept timeout)
+    return True
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.lstat().st_ino
+    except OSError:
+        return None
 
 
 def forward(root: Path, argv: list[str], timeout: float = 24 * 3600.0) -> int | None:

@@ -287,6 +287,21 @@ def test_stop_ends_the_server(project: Path, servers: Servers) -> None:
     assert again.returncode == 0 and "Không có máy chủ" in again.stderr
 
 
+def test_a_server_starts_at_once_after_stop(project: Path, servers: Servers) -> None:
+    """``serve --stop`` returns when the server has let its socket go: a new one
+    started right after it is not refused as a second server."""
+    first = servers.start(project, "--idle", "5")
+    stopped = bulletin(project, "serve", "--stop")
+    assert stopped.returncode == 0 and "Đã dừng máy chủ" in stopped.stderr
+    assert not answers(project)  # gone, not still in its last second
+    second = servers.start(project, "--idle", "5")
+    assert "Máy chủ dựng trang đã dừng" in ended(first)
+    again = bulletin(project, "serve", "--stop")
+    assert again.returncode == 0 and "Đã dừng máy chủ" in again.stderr  # the second one
+    log = ended(second)
+    assert "đã có một máy chủ" not in log and "Máy chủ dựng trang đã dừng" in log
+
+
 def test_the_server_ends_when_idle(project: Path, servers: Servers) -> None:
     server = servers.start(project, "--idle", "0.03")  # 1.8 s
     log = ended(server, limit=30)
