@@ -30,6 +30,7 @@ from bulletin.config import Photos as PhotoSettings
 from bulletin.errors import BulletinError, Problem, ProblemsError, display_path
 from bulletin.i18n import _
 from bulletin.model import Article, EmbeddedImage, Photo
+from bulletin.worker import usable_cpus
 
 MM_PER_INCH = 25.4
 # A month's photos together must not exhaust memory: pictures beyond 100
@@ -252,7 +253,7 @@ def prepare_all(
             if figure.photo is not None:
                 owners.setdefault(figure.photo, article)
     budget = MemoryBudget(MEMORY_BUDGET)
-    workers = max(1, min(len(owners), os.cpu_count() or 1))
+    workers = max(1, min(len(owners), usable_cpus()))
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         futures = [pool.submit(_prepare_checked, photo, target, cache, budget) for photo in owners]

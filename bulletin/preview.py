@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING
 from bulletin.errors import BulletinError, display_path
 from bulletin.i18n import _, current_language
 from bulletin.output import atomic_output
+from bulletin.worker import usable_cpus
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -89,7 +89,7 @@ def write_preview(
     drawing: list[Future[None]] = []
     document = pypdfium2.PdfDocument(pdf)
     try:
-        with ThreadPoolExecutor(max_workers=_cpus()) as encoders:
+        with ThreadPoolExecutor(max_workers=usable_cpus()) as encoders:
             for number, page in enumerate(document, 1):
                 name = f"trang-{number:02d}.png"
                 image = page.render(scale=dpi / 72).to_pil()
@@ -113,13 +113,6 @@ def write_preview(
         with atomic_output(folder / "version.js") as temporary:
             temporary.write_text(f"window.previewVersion = {version};\n", encoding="utf-8")
     return Sheet(index, len(names), len(drawing))
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # no affinity on macOS and Windows
-        return os.cpu_count() or 1
 
 
 def _digest_of(path: Path) -> str | None:

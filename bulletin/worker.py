@@ -135,11 +135,15 @@ def beside_the_build() -> bool:
     without: with one or two CPU-bound loops running beside, neither way was
     faster from one run to the next (0.90–1.09 ×); the system shares the CPUs
     among processes, busy or not."""
+    return usable_cpus() > 1
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (``taskset`` and container quotas count)."""
     try:
-        cpus = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # no affinity on macOS and Windows
-        cpus = os.cpu_count() or 1
-    return cpus > 1
+        return os.cpu_count() or 1
 
 
 class Renderer:
