@@ -86,6 +86,7 @@ def write_preview(
 
     _usable(folder)
     names = []
+    sources = []  # each image's address carries its digest: never a stale one shown
     drawing: list[Future[None]] = []
     document = pypdfium2.PdfDocument(pdf)
     try:
@@ -98,6 +99,7 @@ def write_preview(
                 if _digest_of(folder / name) != digest:
                     drawing.append(encoders.submit(_save_png, image, folder / name, digest))
                 names.append(name)
+                sources.append(f"{name}?{digest.rsplit(' ', 1)[-1][:12]}")
             for job in drawing:
                 job.result()  # a failure to write is the preview's failure
     finally:
@@ -106,7 +108,7 @@ def write_preview(
         if old.name not in names:
             old.unlink(missing_ok=True)
     index = folder / "index.html"
-    sheet = _contact_sheet(title or pdf.name, names, warnings or [], version)
+    sheet = _contact_sheet(title or pdf.name, sources, warnings or [], version)
     with atomic_output(index) as temporary:
         temporary.write_text(sheet, encoding="utf-8")
     if version is not None:
@@ -152,12 +154,15 @@ setInterval(() => {
 </script>"""
 
 
-def _contact_sheet(title: str, names: list[str], warnings: list[str], version: int | None) -> str:
-    total = len(names)
+def _contact_sheet(title: str, sources: list[str], warnings: list[str], version: int | None) -> str:
+    """The sheet; ``sources`` are the images' addresses, ``trang-01.png?digest``: a
+    page drawn anew has a new address, so a reloading browser never shows the old
+    image from its cache, and takes the unchanged ones from it."""
+    total = len(sources)
     pages = "\n".join(
-        f'<a href="{n}"><img src="{n}" alt="{html.escape(_alt(i, total))}">'
+        f'<a href="{s}"><img src="{s}" alt="{html.escape(_alt(i, total))}">'
         f"<span>{html.escape(_label(i))}</span></a>"
-        for i, n in enumerate(names, 1)
+        for i, s in enumerate(sources, 1)
     )
     if warnings:
         heading = _("Warnings ({n})").format(n=len(warnings))

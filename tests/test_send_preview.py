@@ -398,6 +398,12 @@ def test_preview_writes_pages_and_contact_sheet(project: Path) -> None:
     assert "version.js" not in index and not (folder / "version.js").exists()  # not watching
 
 
+def _src(sheet: str, page: Path) -> str:
+    """The address the contact sheet gives a page's image."""
+    start = sheet.index(f'src="{page.name}?') + len('src="')
+    return sheet[start : sheet.index('"', start)]
+
+
 def test_preview_draws_again_only_the_pages_that_changed(project: Path) -> None:
     """A preview run again re-encodes no page that looks the same; a page that
     changed is drawn anew; an image that is not one of ours is replaced."""
@@ -425,8 +431,12 @@ def test_preview_draws_again_only_the_pages_that_changed(project: Path) -> None:
     turned = project / "turned.pdf"
     changed.write(turned)
     Image.new("RGB", (10, 10), "white").save(pages[0])
+    shown = (folder / "index.html").read_text(encoding="utf-8")
     sheet = write_preview(turned, folder)
     assert (sheet.pages, sheet.drawn) == (len(pages), 2)
+    now = (folder / "index.html").read_text(encoding="utf-8")
+    moved = [p.name for p in pages if f'src="{p.name}?' in shown and _src(shown, p) != _src(now, p)]
+    assert moved == [pages[-1].name]  # a new address for the turned page alone
     with Image.open(pages[-1]) as last, Image.open(pages[0]) as first:
         assert last.width > last.height  # the turned page, drawn anew
         assert abs(first.width - 909) <= 2  # ours again, drawn anew
