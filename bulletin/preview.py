@@ -24,7 +24,7 @@ import hashlib
 import html
 import json
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,13 +90,16 @@ def write_preview(
     drawing: list[Future[None]] = []
     document = pypdfium2.PdfDocument(pdf)
     try:
-        with ThreadPoolExecutor(max_workers=usable_cpus()) as encoders:
+        cpus = usable_cpus()
+        with ThreadPoolExecutor(max_workers=cpus) as encoders:
             for number, page in enumerate(document, 1):
                 name = f"trang-{number:02d}.png"
                 image = page.render(scale=dpi / 72).to_pil()
                 digest = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
                 digest = f"{image.mode} {image.width}x{image.height} {digest}"
                 if _digest_of(folder / name) != digest:
+                    # Pages wait in memory (3.5 MB each at 110 dpi): a few at most.
+                    wait(drawing[: max(0, len(drawing) - 2 * cpus)])
                     drawing.append(encoders.submit(_save_png, image, folder / name, digest))
                 names.append(name)
                 sources.append(f"{name}?{digest.rsplit(' ', 1)[-1][:12]}")
