@@ -576,6 +576,14 @@ def serve(config: Path | None, idle: float, stop: bool | None) -> None:
         return
     if not server.supported():
         raise BulletinError(_("This system cannot run a render server: builds work without it"))
+    if server.socket_path(root) is None:
+        from bulletin.private import lasting_dir_name
+
+        message = _(
+            "No private folder of yours at {folder} (your own, closed to others) "
+            "for the render server's socket: builds work without it"
+        )
+        raise BulletinError(message.format(folder=lasting_dir_name()))
 
     def log(pages: int, seconds: float, reused: bool = False) -> str:
         if reused:

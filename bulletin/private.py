@@ -41,15 +41,29 @@ def _cache_home() -> Path:
     return Path(configured) if os.path.isabs(configured) else Path.home() / ".cache"
 
 
-@cache
-def private_dir() -> Path:
-    """The user's private bulletin cache folder (made on first use)."""
+def lasting_dir() -> Path | None:
+    """The user's private bulletin folder in their cache folder (made on first
+    use), or None when it cannot be made or is not private. Only this folder
+    outlives the process: what other processes must find (the render server's
+    socket) can live nowhere else."""
     folder = _cache_home() / "bulletin"
     with contextlib.suppress(OSError, RuntimeError):
         folder.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileExistsError):
             folder.mkdir(mode=0o700)
-    if is_private(folder):
+    return folder if is_private(folder) else None
+
+
+def lasting_dir_name() -> Path:
+    """Where ``lasting_dir`` looks, to name it in a message."""
+    return _cache_home() / "bulletin"
+
+
+@cache
+def private_dir() -> Path:
+    """The user's private bulletin cache folder (made on first use)."""
+    folder = lasting_dir()
+    if folder is not None:
         return folder
     # No usable cache folder (read-only home, someone else's folder): one for this run,
     # removed at its end (a forked child ends with os._exit and leaves it to its parent).

@@ -78,10 +78,14 @@ def supported() -> bool:
 
 
 def socket_path(root: Path) -> Path | None:
-    """The project's socket, in the private folder; None when no safe one exists."""
-    from bulletin.private import private_dir
+    """The project's socket, in the lasting private folder; None when no safe one
+    exists (a folder made for one run only could be found by no other process)."""
+    from bulletin.private import lasting_dir
 
-    folder = private_dir() / "serve"
+    lasting = lasting_dir()
+    if lasting is None:
+        return None
+    folder = lasting / "serve"
     with contextlib.suppress(FileExistsError, OSError):
         folder.mkdir(mode=0o700)
     if not is_private(folder):

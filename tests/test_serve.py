@@ -358,6 +358,28 @@ def test_the_socket_folder_is_private(project: Path) -> None:
         shutil.rmtree(target)
 
 
+def test_no_server_where_its_socket_could_not_be_found(
+    project: Path, short_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache folder open to others: builds use a folder of their own for this run,
+    which no other process could find, so ``serve`` says so instead of listening
+    where no build will ever look."""
+    (short_cache / "bulletin").mkdir(exist_ok=True)
+    (short_cache / "bulletin").chmod(0o755)
+    private_dir.cache_clear()
+    assert private_dir() != short_cache / "bulletin"  # builds still get a private folder
+    assert serve.socket_path(project.resolve()) is None
+    from click.testing import CliRunner
+
+    from bulletin.cli import main
+
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["serve", "--idle", "0.01"])
+    assert result.exit_code == 1, result.output
+    assert f"Không có thư mục riêng của bạn ở {short_cache / 'bulletin'}" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_help_and_the_client_import_no_weasyprint() -> None:
     code = (
         "import sys; import bulletin.serve, bulletin.build, bulletin.cli; "
