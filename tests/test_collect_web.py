@@ -12,6 +12,7 @@ import email.utils
 import io
 import json
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -583,6 +584,34 @@ def test_photo_hosts_must_not_be_private(project: Path, site: FakeSite) -> None:
     assert code == 1
     assert "ngoai.jpg: địa chỉ mạng nội bộ" in output
     assert site.hits("ngoai.jpg") == 0
+
+
+def test_a_photo_host_that_turns_private_after_the_check_is_not_dialled(
+    project: Path, site: FakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: a photo host answers a public address to the check and the
+    office's own address to the connection. The connection dials only what was
+    checked, so the photo is refused and the local server never sees it."""
+    with open("bulletin.toml", "a", encoding="utf-8") as config:
+        config.write('photo_hosts = ["anh.example"]\n')
+    port = site.base.rsplit(":", 1)[1]
+    site.posts[1].content = FIGURE + f'<p><img src="http://anh.example:{port}/anh/ngoai.jpg"></p>'
+    real_lookup = socket.getaddrinfo
+    answers = iter(["93.184.216.34"])  # public once, then the loopback
+
+    def rebinding(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host != "anh.example":
+            return real_lookup(host, port, *args, **kwargs)
+        address = next(answers, "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port)))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    code, output = collect("--month", "2023-11")
+    assert code == 1
+    assert f"http://anh.example:{port}/anh/ngoai.jpg: địa chỉ mạng nội bộ" in output
+    assert site.hits("ngoai.jpg") == 0
+    meeting = articles(month_folder(project))["hop-giao-ban-thang-11.md"]
+    assert "ngoai.jpg" not in meeting and "Viện Khoa học Công nghệ Mỏ họp" in meeting
 
 
 def test_slow_server_times_out(

@@ -5,8 +5,11 @@ that site controls. So only the hosts the user named (the site, the pages
 given, ``[site] photo_hosts``) are fetched, redirects are followed by hand and
 checked like any other URL, hosts other than the named ones must not be
 private addresses (no probing the office network through a photo link), and
-every answer is size-limited. Retries are few and back off, because the site
-is a small institute server, not a CDN.
+every answer is size-limited. The address checked is the address connected to:
+the connection resolves such a host once, checks every address it got and
+dials one of them, so a name that changes its answer between a check and the
+connection (DNS rebinding) cannot lead into the office network. Retries are
+few and back off, because the site is a small institute server, not a CDN.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import email.utils
 import ipaddress
 import socket
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from bulletin import __version__
@@ -38,6 +43,10 @@ MAX_PAGE_BYTES = 10 * 1024 * 1024
 # so a whole answer must also arrive within this many timeouts.
 WHOLE_ANSWER_TIMEOUTS = 10
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+class PrivateAddress(Exception):
+    """A host that is not the site's resolved, at connection time, to a private address."""
 
 
 class FetchError(Exception):
@@ -96,11 +105,14 @@ class Fetcher:
         self.named_ports = {_port_of(url) for url in named} | {80, 443}
         self.allowed_hosts = self.named_hosts | {h.strip().lower() for h in photo_hosts}
         self.timeout = timeout
+        limits = httpx.Limits(max_connections=PARALLEL, max_keepalive_connections=PARALLEL)
+        transport = httpx.HTTPTransport(limits=limits)
+        _guard_connections(transport, {_connection_host(url) for url in named})
         self._client = httpx.Client(
+            transport=transport,
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
-            limits=httpx.Limits(max_connections=PARALLEL, max_keepalive_connections=PARALLEL),
         )
 
     def close(self) -> None:
@@ -163,6 +175,8 @@ class Fetcher:
                         continue
                     deadline = time.monotonic() + self.timeout * WHOLE_ANSWER_TIMEOUTS
                     return response, _read(url, response, max_bytes, deadline)
+            except PrivateAddress:
+                raise FetchError(url, _("a private network address: refused")) from None
             except httpx.TimeoutException:
                 if last:
                     raise FetchError(
@@ -220,3 +234,59 @@ def _is_private(host: str, port: int | None) -> bool:
             return False  # the connection will fail and say so
         addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
     return any(not address.is_global for address in addresses)
+
+
+def _public_addresses(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to, refused if one of them is not public."""
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except OSError as error:
+        raise httpcore.ConnectError(str(error)) from None
+    addresses = list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
+    if any(not ipaddress.ip_address(address).is_global for address in addresses):
+        raise PrivateAddress(host)
+    return addresses
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    """httpcore's own sockets, dialled only at addresses that were checked.
+
+    The site's own hosts (``named``) connect as usual: an intranet site is the
+    normal case. Any other host is resolved here, once; all its addresses must be
+    public, and the socket connects to one of those very addresses. TLS still
+    verifies the certificate against the host name, which httpcore passes apart."""
+
+    def __init__(self, named: set[str]) -> None:
+        self.named = named
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        if host.lower() in self.named:
+            return super().connect_tcp(host, port, timeout, local_address, socket_options)
+        last: Exception | None = None
+        for address in _public_addresses(host, port):
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as error:
+                last = error
+        raise last or httpcore.ConnectError(host)
+
+
+def _connection_host(url: str) -> str:
+    """The host name as the connection sees it (an IDN in its ASCII form)."""
+    return httpx.URL(url).raw_host.decode("ascii").lower()
+
+
+def _guard_connections(transport: httpx.HTTPTransport, named: set[str]) -> None:
+    """Give the transport's connection pool the guarded backend. httpx has no
+    parameter for it, so the backend is set on the pool it made; if a proxy is
+    configured (the user's own, from the environment) the proxy dials instead."""
+    pool = transport._pool
+    if isinstance(pool, httpcore.ConnectionPool):
+        pool._network_backend = GuardedBackend(named)
