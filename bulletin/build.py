@@ -11,8 +11,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -214,10 +216,9 @@ def build(
         )
         result = _checked(worker.run(job))
         if booklet and result.pages % 4:
-            # Blank pages before the back cover make the booklet a multiple of four.
-            pad = -result.pages % 4
-            html = render_html(issue, settings, settings.layout, urls, booklet=True, pad_pages=pad)
-            result = _rerun(job, html, settings.root)
+            reporter.detail(_("Filling the booklet's last pages"))
+            html_for = partial(render_html, issue, settings, settings.layout, urls, booklet=True)
+            result = _fill_booklet(result.pages, job, settings.root, html_for)
         if fit_poster and result.pages > 1:
             issue = dataclasses.replace(issue, articles=_on_first_page(issue, result.pdf))
             html = render_html(issue, settings, settings.layout, urls)
@@ -230,6 +231,24 @@ def build(
         temporary.write_bytes(result.pdf)
     seconds = time.perf_counter() - started
     return BuildResult(target, pages, seconds, issue.key, source.folder)
+
+
+SPREADS = (2, 1)  # the booklet's roomier layouts, tried in this order (size-a5.css)
+
+
+def _fill_booklet(pages: int, job: Job, root: Path, html_for: Callable[..., str]) -> Result:
+    """The booklet of ``pages`` on the next multiple of four pages. Blank pages
+    before the back cover are what an editor avoids: the booklet is laid out
+    roomier (more open text, larger photos), the roomiest way that fits and
+    needs fewer blank pages; what that leaves is padded with blank pages. One
+    blank page (the inside back cover) is left as it is."""
+    sheets = pages + -pages % 4
+    for spread in SPREADS if sheets - pages > 1 else ():
+        result = _rerun(job, html_for(spread=spread), root)
+        pad = sheets - result.pages
+        if 0 <= pad < sheets - pages:  # it fits, with fewer blank pages
+            return result if pad == 0 else _rerun(job, html_for(spread=spread, pad_pages=pad), root)
+    return _rerun(job, html_for(pad_pages=sheets - pages), root)
 
 
 def _rerun(job: Job, html: str, root: Path) -> Result:

@@ -218,11 +218,13 @@ def render_html(
     *,
     booklet: bool = False,
     pad_pages: int = 0,
+    spread: int = 0,
 ) -> str:
     """The whole bulletin as an HTML string, ready for the renderer.
 
     ``booklet``: the editorial box goes on the back cover, after ``pad_pages``
-    blank pages that make the booklet a multiple of four pages."""
+    blank pages that make the booklet a multiple of four pages. ``spread``
+    (0–2) lays a booklet out roomier, to fill those pages instead."""
     env = environment(layout_dirs(settings, layout))
     names = [settings.bulletin.institute, settings.bulletin.name]
     env.filters["typeset"] = partial(typography.typeset, names=names)
@@ -248,6 +250,7 @@ def render_html(
             logo=logo_url(settings),
             booklet=booklet,
             pad_pages=pad_pages,
+            spread=spread,
         )
     except jinja2.TemplateSyntaxError as exc:
         raise BulletinError(

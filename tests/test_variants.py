@@ -78,7 +78,48 @@ def test_booklet_is_imposed_in_saddle_stitch_order(project: Path) -> None:
     pdf.close()
     assert "Chịu trách nhiệm xuất bản" in back and "Trang" in back
     blanks = [n for side in sides for n in side if n is None]
-    assert len(blanks) <= 3  # pad pages only before the back cover, never after it
+    # The example month needs 10 pages: laid out roomier, it leaves one blank
+    # page (the inside back cover) where it left two and a page of three lines.
+    assert len(blanks) <= 1
+    assert sides[1] == (2, None)  # the blank page is the last before the back cover
+
+
+def _booklet_choice(
+    monkeypatch: pytest.MonkeyPatch, first: int, spreads: dict[int, int]
+) -> list[tuple[int, int]]:
+    """The renders ``_fill_booklet`` asks for, as (spread, pad), when the plain
+    layout gave ``first`` pages and each spread the pages given."""
+    from bulletin import build
+    from bulletin.worker import Result
+
+    asked: list[tuple[int, int]] = []
+
+    def html_for(spread: int = 0, pad_pages: int = 0) -> str:
+        asked.append((spread, pad_pages))
+        return f"{spread} {pad_pages}"
+
+    def rerun(job: object, html: str, root: object) -> Result:
+        spread, pad = map(int, html.split())
+        pages = (spreads[spread] if spread else first) + pad
+        return Result(pdf=b"", pages=pages)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(build, "_rerun", rerun)
+        result = build._fill_booklet(first, None, None, html_for)  # type: ignore[arg-type]
+    assert result.pages % 4 == 0
+    return asked
+
+
+def test_a_booklet_is_laid_out_roomier_before_it_is_padded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # two blank pages to fill: the roomiest layout that fits wins
+    assert _booklet_choice(monkeypatch, 10, {2: 12, 1: 11}) == [(2, 0)]
+    assert _booklet_choice(monkeypatch, 10, {2: 13, 1: 11}) == [(2, 0), (1, 0), (1, 1)]
+    # no roomier layout needs fewer blank pages: the plain one, padded
+    assert _booklet_choice(monkeypatch, 9, {2: 13, 1: 9}) == [(2, 0), (1, 0), (0, 3)]
+    # one blank page (the inside back cover) is left as it is, with no extra render
+    assert _booklet_choice(monkeypatch, 11, {2: 12, 1: 12}) == [(0, 1)]
 
 
 # WeasyPrint 70 leaves its sRGB profile file open when writing PDF/A.
