@@ -174,10 +174,12 @@ def _collect(box: Any, tables: tuple[Any, ...], found: list[Ref]) -> None:
     if not texts:  # left empty (BULLETIN_TARGET_COUNTER): the CSS counts
         return
     if len(texts) > 1 or len(DIGITS.findall(texts[0].text)) > 1:
+        shown = " ".join(" ".join(inner.text for inner in texts).split())
         raise BulletinError(
-            _("The element showing the page of #{anchor} must hold one number").format(
-                anchor=anchor
-            )
+            _(
+                'The layout\'s element {attribute}="{anchor}" must hold one number'
+                ' (the page), not "{text}"'
+            ).format(attribute=ATTRIBUTE, anchor=anchor, text=shown[:60])
         )
     _drop_css_count(box)
     found.append(Ref(anchor, texts[0], frozenset({box.element, *tables})))

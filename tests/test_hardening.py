@@ -33,7 +33,7 @@ from bulletin.cli import main
 from bulletin.errors import SourceError, display_path
 from bulletin.readers.base import ReadContext
 
-from .conftest import pdf_text, write
+from .conftest import ROOT, pdf_text, write
 from .make_docx import write_docx
 
 GOOD = "Bài tốt\n\nNgày 06/11/2023, Viện họp giao ban điều hành tháng 11.\n\nTin Văn phòng\n"
@@ -800,6 +800,23 @@ def test_file_urls_with_a_host_are_refused_without_a_lookup(
         with pytest.raises(RefusedURL):
             fetcher.fetch(f"file://{host}{allowed}")
     fetcher.fetch(allowed.as_uri())  # the same file without a host is served
+
+
+def test_a_user_contents_box_with_two_numbers_names_the_element(month: Path) -> None:
+    """A layout edited by hand whose page number box holds more than the number
+    ends in one line that quotes the element and what it held."""
+    project = month.parent.parent
+    toc = (ROOT / "layouts" / "classic" / "toc.html.j2").read_text(encoding="utf-8")
+    edited = toc.replace("{{ page_number_placeholder }}", "tr. {{ page_number_placeholder }}/12")
+    assert edited != toc
+    write(project / "layouts" / "classic" / "toc.html.j2", edited)
+    code, output = invoke("make", "-q")
+    assert code == 1 and "Traceback" not in output
+    [line] = error_lines(output)
+    assert line == (
+        'Lỗi: Phần tử data-page-of="bai-1" của mẫu trình bày chỉ được chứa một con số'
+        ' (số trang), không phải "tr. 0/12"'
+    )
 
 
 def test_a_user_layout_cannot_reach_python_internals(month: Path) -> None:
