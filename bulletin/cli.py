@@ -828,7 +828,16 @@ def collect(
     from bulletin.build import today
     from bulletin.collect import Month, parse_month_option
     from bulletin.errors import BulletinError
-    from bulletin.web.collector import Options, Voice, collect_pages, collect_site
+
+    try:
+        from bulletin.web.collector import Options, Voice, collect_pages, collect_site
+    except ImportError as error:  # a broken install: name the missing piece, not a traceback
+        raise BulletinError(
+            _(
+                "bulletin collect cannot start: a library it needs is missing or broken "
+                "({error}). Reinstall bulletin: pip install --force-reinstall ."
+            ).format(error=error)
+        ) from error
 
     settings = _load(config)
     chosen = parse_month_option(month) or Month(today().year, today().month)

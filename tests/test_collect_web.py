@@ -760,3 +760,17 @@ def test_markup_is_read_with_a_parser_not_patterns() -> None:
         "1\\. Không phải danh sách",
     ]
     assert re.search(r"smile", str(content)) is None
+
+
+def test_a_broken_install_is_named_not_a_traceback(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """lxml 6.2 dropped the extra jusText asks for: collect once died on an ImportError."""
+    for name in [m for m in sys.modules if m.startswith("bulletin.web")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "trafilatura", None)  # makes `import trafilatura` fail
+    result = CliRunner().invoke(main, ["collect", "--month", "2023-11"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "bulletin collect không chạy được" in result.output
+    assert "pip install --force-reinstall" in result.output

@@ -277,7 +277,7 @@ def test_numbers_wherever_the_element_is(tmp_path: Path, refs: str, style: str, 
 
 def test_two_numbers_in_one_element_are_refused(tmp_path: Path) -> None:
     html = _document('<p><a data-page-of="a">0 hay 0</a></p>')
-    with pytest.raises(BulletinError, match='data-page-of="a".*"0 hay 0"'):
+    with pytest.raises(BulletinError, match=r'data-page-of="a".*"0 hay 0"'):
         _page_text(html, tmp_path)
 
 
