@@ -19,6 +19,8 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
+from bulletin.vietnamese import TITLE
+
 NBSP = "\u00a0"
 
 # A number and its unit: measures, money, people, time of day. Not "năm",
@@ -31,7 +33,7 @@ _UNITS = (
 _NUMBER_UNIT = re.compile(rf"(?<![\w.,])(\d[\d.,]*)[ \t]+({_UNITS})(?!\w)")
 # A title or form of address before a name (a capital letter follows).
 _TITLES = re.compile(
-    r"(?<!\w)((?:PGS|GS|TS|ThS|KS|CN|BS|NCS|TSKH)\.(?:\s?(?:TS|ThS|KS|TSKH)\.)?"
+    rf"(?<!\w)((?:{TITLE})(?:\s?(?:TS|ThS|KS|TSKH)\.)?"
     r"|[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị|[Đđ]ồng chí)[ \t]+(?=[A-ZÀ-ỸĐ])"
 )
 # "ngày 06/11/2023", "ngày 06", "tháng 11", "năm 2023", "Quý IV".

@@ -12,6 +12,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+# Academic and professional titles written before a name with a full stop
+# ("TS. Nguyễn Văn An", "PGS.TS. Trần Thị Bình"): that stop ends no sentence.
+TITLE_ABBREVIATIONS = ("PGS", "GS", "TSKH", "TS", "ThS", "KS", "CN", "BS", "NCS")
+TITLE = rf"(?<!\w)(?:{'|'.join(TITLE_ABBREVIATIONS)})\."
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _ONSET = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x"
 _NUCLEUS = (

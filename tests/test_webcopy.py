@@ -212,6 +212,39 @@ def test_a_caption_may_end_with_a_full_stop(tmp_path: Path) -> None:
     assert texts(record, "caption") == ["Quang cảnh buổi sinh hoạt chuyên đề."]
 
 
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "TS. Nguyễn Văn An phát biểu khai mạc hội thảo",
+        "PGS.TS. Trần Thị Bình trình bày báo cáo tại hội thảo",
+        "PGS. TS. Lê Văn Cường, Viện trưởng, tặng hoa các tác giả",
+        "ThS. Phạm Thu Hà nhận giấy khen",
+        "KS. Hoàng Minh Đức hướng dẫn đoàn tham quan xưởng",
+    ],
+)
+def test_a_caption_may_begin_with_a_title_and_its_full_stop(tmp_path: Path, caption: str) -> None:
+    """The stop after "TS." ends no sentence: the line is still a caption."""
+    record = read_json(tmp_path, page(TITLE, LEAD, caption, END))
+    assert texts(record, "caption") == [caption]
+
+
+def test_a_who_does_what_sentence_after_another_caption_takes_the_next_photo(
+    tmp_path: Path,
+) -> None:
+    """Two photos in a row: the second caption is a short sentence with a stop."""
+    second = "ThS. Lê Văn Cường trao đổi tại hội thảo."
+    folder = tmp_path / "articles" / "2023-11" / "bai"
+    folder.mkdir(parents=True)
+    for name in ("01.jpg", "02.jpg"):
+        Image.new("RGB", (40, 30), "gray").save(folder / name)
+    record = read_json(tmp_path, page(TITLE, LEAD, "Toàn cảnh hội thảo", second, BODY, END))
+    assert [b["text"] for b in record["blocks"] if b["kind"] == "photo"] == [
+        "Toàn cảnh hội thảo",
+        second,
+    ]
+    assert any("chú thích" in m for m in messages(record, "note"))
+
+
 def test_a_caption_wrapped_over_two_lines_is_one_caption(tmp_path: Path) -> None:
     caption = "Đồng chí Chủ tịch Công đoàn Viện trao cờ thi đua\ncho các đội đạt giải nhất"
     record = read_json(tmp_path, page(TITLE, LEAD, caption, END))

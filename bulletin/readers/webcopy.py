@@ -27,7 +27,7 @@ from bulletin.i18n import _
 from bulletin.model import Article, Block, Dropped, Figure, Html, Photo
 from bulletin.readers.base import ReadContext, fail
 from bulletin.readers.chrome import INLINE_SHORTCODE, leftover, list_heading
-from bulletin.vietnamese import plausibility
+from bulletin.vietnamese import TITLE, plausibility
 
 Kind = Literal["paragraph", "heading", "list", "caption", "photo", "block"]
 Level = Literal["error", "warning", "note"]
@@ -87,6 +87,7 @@ class Reading:
 
 _SENTENCE_END = re.compile(r"(?:[.!?…;:]|\.{3})[\"”’»)\]]*$")
 _INNER_SENTENCE = re.compile(r"[.!?…][\"”’»)]*\s+[A-ZĐÀ-Ỹ]")
+_TITLE = re.compile(TITLE)
 _LIST_ITEM = re.compile(r"^[-–—+•*·●▪►]\s*(?=\S)")
 _NUMBERED = re.compile(r"^(?:[IVXLC]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]\s+\S")
 _MAX_CAPTION = 160
@@ -109,6 +110,12 @@ _PROSE = re.compile(
 )
 _CONNECTOR_END = re.compile(r"(?:[,–-]|\b(?:và|của|tại|với|cho|trong|các|những))$", re.IGNORECASE)
 _WIDE_GAP = re.compile(r"\S(?:[ \u00a0]{4,}|\t+)\S")
+
+
+def inner_sentence(text: str) -> bool:
+    """Whether a sentence ends inside the line: a stop, then a capital. The stop
+    of a title before a name ("TS. Nguyễn Văn An") ends nothing."""
+    return bool(_INNER_SENTENCE.search(_TITLE.sub(lambda m: m[0][:-1], text)))
 
 
 def words(text: str) -> int:
@@ -466,7 +473,7 @@ def _kind(text: str, first: bool) -> tuple[Kind, bool]:
         if _caption_shaped(text):
             return ("caption", False) if _STRONG_CAPTION.match(text) else ("paragraph", True)
         return "paragraph", False
-    if len(text) > _MAX_CAPTION or _INNER_SENTENCE.search(text) or words(text) > 30:
+    if len(text) > _MAX_CAPTION or inner_sentence(text) or words(text) > 30:
         return "paragraph", False
     if first and words(text) >= 12 and find_dates(text, 2000):
         return "paragraph", False  # a lead paragraph that lost its full stop
@@ -491,7 +498,7 @@ def _caption_shaped(text: str) -> bool:
     body = text.rstrip(".…")
     return (
         len(text) <= _MAX_WEAK_CAPTION
-        and not _INNER_SENTENCE.search(body)
+        and not inner_sentence(body)
         and not _PROSE.search(body)
         and not ends_sentence(body)
         and bool(_STRONG_CAPTION.match(text) or _CAPTION_VERB.search(text))
@@ -575,13 +582,17 @@ def _promote_weak_captions(reading: Reading, photos_available: int) -> None:
 
 
 def _between_paragraphs(parts: list[Part], index: int) -> bool:
+    """Where a photo stands: between two longer paragraphs, or after another
+    photo's sure caption (two photos in a row) and before a longer paragraph."""
     if index == 0 or index + 1 >= len(parts):
         return False
     length = len(parts[index].text)
-    return all(
-        parts[i].kind == "paragraph" and len(parts[i].text) > 2 * length
-        for i in (index - 1, index + 1)
-    )
+
+    def longer(part: Part) -> bool:
+        return part.kind == "paragraph" and len(part.text) > 2 * length
+
+    before, after = parts[index - 1], parts[index + 1]
+    return (longer(before) or (before.kind == "caption" and not before.weak)) and longer(after)
 
 
 def _take_date(reading: Reading, year: int) -> None:
