@@ -181,3 +181,24 @@ def test_rendering_restores_the_garbage_collector_rhythm(tmp_path: Path) -> None
     job = Job("<p>Xin chào</p>", base=tmp_path, allowed=(tmp_path,), language="vi")
     assert make_pdf(job).pages == 1
     assert gc.get_threshold() == before
+
+
+def test_a_photo_inside_a_sentence_is_printed_with_its_caption(project: Path) -> None:
+    """The README's own Markdown example puts an image inside a sentence."""
+    from PIL import Image
+
+    month = project / "articles" / "2023-11"
+    Image.new("RGB", (400, 300), (30, 90, 140)).save(month / "giua-cau.jpg")
+    (month / "anh-giua-cau.md").write_text(
+        "---\ntitle: Bài có ảnh giữa câu\ndate: 2023-11-20\n---\n\n"
+        "Buổi lễ diễn ra trang trọng ![Lễ kết nạp đảng viên mới](giua-cau.jpg) tại hội trường.\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(find_config(project))
+    pdf = build(settings, out=project / "out" / "giua-cau.pdf").pdf
+    reader = PdfReader(pdf)
+    page = next(i for i, text in enumerate(pdf_text(pdf)) if "trang trọng" in text)
+    text = pdf_text(pdf)[page]
+    assert "trang trọng tại hội trường" in text
+    assert "Lễ kết nạp đảng viên mới" in text
+    assert any(image.image.size[0] >= 300 for image in reader.pages[page].images)

@@ -150,6 +150,29 @@ def test_markdown_image_becomes_figure(tmp_path: Path) -> None:
     assert article.body == (Figure(caption="Toàn cảnh", photo=tmp_path / "anh.jpg", line=3),)
 
 
+def test_a_photo_inside_a_sentence_is_set_after_its_paragraph_with_a_note(
+    tmp_path: Path,
+) -> None:
+    """Inline images were once dropped silently, the README's own example among them."""
+    write(tmp_path / "anh.jpg", "not really a jpeg")
+    source = "# T\n\nTrước ![Ảnh ba](anh.jpg) sau.\n\n- một ![Ảnh bốn](anh.jpg)\n- hai\n"
+    read = context()
+    article = read_markdown(write(tmp_path / "a.md", source), read)
+    assert [type(b).__name__ for b in article.body] == ["Html", "Figure", "Html", "Figure"]
+    assert article.body[1] == Figure(caption="Ảnh ba", photo=tmp_path / "anh.jpg", line=3)
+    assert article.body[3] == Figure(caption="Ảnh bốn", photo=tmp_path / "anh.jpg", line=5)
+    assert "<img" not in article.body[0].html and "Trước" in article.body[0].html
+    assert [(p.line, p.level) for p in read.problems] == [(3, "note"), (5, "note")]
+    assert all("anh.jpg" in p.message for p in read.problems)
+
+
+def test_a_missing_photo_inside_a_sentence_names_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.md", "# T\n\nMột đoạn.\n\nTrước ![Ảnh](thieu.jpg) sau.\n")
+    with pytest.raises(SourceError) as raised:
+        read_markdown(path, context())
+    assert raised.value.problem.line == 5 and "thieu.jpg" in raised.value.problem.message
+
+
 @pytest.mark.parametrize(
     ("content", "message", "line"),
     [

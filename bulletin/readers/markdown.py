@@ -2,7 +2,8 @@
 
 Front matter keys: title, date, author, category, summary, order, lead, poster. The body is
 CommonMark (plus tables); raw HTML in it is sanitised to the allow-list in
-``bulletin.sanitize``. A paragraph that is only an image becomes a Figure.
+``bulletin.sanitize``. A paragraph that is only an image becomes a Figure; an image
+inside a sentence becomes a Figure after its paragraph.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def read(path: Path, context: ReadContext) -> Article:
     meta, body, body_line = _split_front_matter(path, text)
     for key in sorted(set(meta) - KEYS):
         context.warn(path, _("unknown front matter key '{key}' ignored").format(key=key))
-    blocks, heading = _blocks(body, path, body_line)
+    blocks, heading = _blocks(body, path, body_line, context)
     title = _string(meta, "title", path) or heading
     if not title:
         raise fail(path, _("no title: add 'title:' to the front matter or a '# heading'"))
@@ -161,8 +162,12 @@ def _flag(meta: dict[str, Any], key: str, path: Path) -> bool:
     return value
 
 
-def _blocks(body: str, path: Path, first_line: int) -> tuple[list[Block], str | None]:
-    """Top-level blocks of the body, and the text of a leading '# heading' if any."""
+def _blocks(
+    body: str, path: Path, first_line: int, context: ReadContext
+) -> tuple[list[Block], str | None]:
+    """Top-level blocks of the body, and the text of a leading '# heading' if any.
+    A photo inside a sentence, a list or a table cannot be printed there: it is
+    set after its block, with its caption, and a note says so."""
     tokens = _markdown.parse(body)
     blocks: list[Block] = []
     heading: str | None = None
@@ -177,10 +182,21 @@ def _blocks(body: str, path: Path, first_line: int) -> tuple[list[Block], str | 
         elif figure := _figure(group, path, line):
             blocks.append(figure)
         else:
+            images = _take_images(group)
             _demote_headings(group)
             fragment = clean_html(_markdown.renderer.render(group, _markdown.options, {}))
             if fragment.strip():
                 blocks.append(Html(nfc(fragment), line=line))
+            for image in images:
+                figure = _image_figure(image, path, line)
+                context.note(
+                    path,
+                    _("photo '{name}' inside the text: set after its paragraph").format(
+                        name=image.attrGet("src")
+                    ),
+                    line,
+                )
+                blocks.append(figure)
         start = end
     return blocks, heading
 
@@ -201,11 +217,24 @@ def _figure(group: list[Token], path: Path, line: int | None) -> Figure | None:
     children = [t for t in group[1].children or [] if not (t.type == "text" and not t.content)]
     if len(children) != 1 or children[0].type != "image":
         return None
-    image = children[0]
+    return _image_figure(children[0], path, line)
+
+
+def _image_figure(image: Token, path: Path, line: int | None) -> Figure:
     caption = nfc(image.content or str(image.attrGet("title") or "")).strip()
     return Figure(
         caption=caption, photo=photo_path(path, str(image.attrGet("src") or ""), line), line=line
     )
+
+
+def _take_images(group: list[Token]) -> list[Token]:
+    """Remove the images from a block's inline text, in order, and return them."""
+    images: list[Token] = []
+    for token in group:
+        if token.type == "inline" and token.children:
+            images += [t for t in token.children if t.type == "image"]
+            token.children = [t for t in token.children if t.type != "image"]
+    return images
 
 
 def _demote_headings(group: list[Token]) -> None:
