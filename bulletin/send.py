@@ -58,13 +58,24 @@ class Mailing:
 def plan(
     settings: Settings, month: str, number: int, pdf: Path | None, only: tuple[str, ...] = ()
 ) -> Mailing:
-    """Check the PDF and the units before anything is sent."""
+    """Check the PDF and the units before anything is sent. The default PDF
+    must be newer than every source it was made from: a mail cannot be taken
+    back, so last week's copy is refused (``--pdf`` sends a chosen file as is)."""
+    chosen = pdf is not None
     pdf = pdf or settings.out_path / f"ban-tin-{month}-email.pdf"
     if not pdf.is_file():
         raise BulletinError(
             _("{path}: not found: make it first with 'bulletin make --for email'").format(
                 path=display_path(pdf)
             )
+        )
+    changed = None if chosen else changed_since(pdf, settings, month)
+    if changed is not None:
+        raise BulletinError(
+            _(
+                "{path} is older than {changed}, changed after it was made: make it again "
+                "with 'bulletin make --for email' (or send it as it is with --pdf {path})"
+            ).format(path=display_path(pdf), changed=display_path(changed))
         )
     limit = settings.email.max_attachment_mb
     if pdf.stat().st_size > limit * 1_000_000:
@@ -90,6 +101,26 @@ def plan(
     return Mailing(
         pdf, month, number, units, settings.email, settings.out_path / f"sent-{month}.json"
     )
+
+
+def changed_since(pdf: Path, settings: Settings, month: str) -> Path | None:
+    """The newest source changed after ``pdf`` was written: an article or photo
+    of the month, or one of the project's own layout files. (Not bulletin.toml
+    nor layouts/email/: units, mail server and message text are often fixed
+    after the PDF is made, and change nothing printed.)"""
+    made = pdf.stat().st_mtime
+    mail = settings.root / "layouts" / "email"
+    newest: tuple[float, Path] | None = None
+    for folder in (settings.articles_path / month, settings.root / "layouts"):
+        for path in folder.rglob("*") if folder.is_dir() else ():
+            parts = path.relative_to(folder).parts
+            if any(part.startswith(".") for part in parts) or path.is_relative_to(mail):
+                continue
+            with contextlib.suppress(OSError):  # gone since the listing: not a source
+                changed = path.stat().st_mtime
+                if path.is_file() and changed > made:
+                    newest = max(newest or (changed, path), (changed, path))
+    return newest[1] if newest else None
 
 
 def _templates(settings: Settings) -> jinja2.Environment:

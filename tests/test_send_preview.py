@@ -182,6 +182,40 @@ def test_dry_run_writes_eml_files(mailing) -> None:  # type: ignore[no-untyped-d
     assert not (project / "out" / "sent-2023-11.json").exists()
 
 
+def test_refuses_an_email_pdf_older_than_an_article(mailing, server) -> None:  # type: ignore[no-untyped-def]
+    """A mail cannot be taken back: last week's copy is refused, naming the change."""
+    import os
+
+    project, port = mailing
+    mailbox = Mailbox()
+    server(mailbox, port)
+    pdf = project / "out" / "ban-tin-2023-11-email.pdf"
+    article = next((project / "articles" / "2023-11").glob("*.md"))
+    later = pdf.stat().st_mtime + 60
+    os.utime(article, (later, later))
+    code, output = send()
+    assert code == 1
+    assert article.name in output and "bulletin make --for email" in output
+    assert "Traceback" not in output and mailbox.messages == []
+    code, output = send("--pdf", str(pdf))  # chosen knowingly
+    assert code == 0, output
+    assert len(mailbox.messages) == 3
+
+
+def test_a_fresh_email_pdf_is_sent_after_the_units_were_fixed(mailing, server) -> None:  # type: ignore[no-untyped-def]
+    """bulletin.toml's units and mail server change nothing printed."""
+    import os
+
+    project, port = mailing
+    mailbox = Mailbox()
+    server(mailbox, port)
+    later = (project / "out" / "ban-tin-2023-11-email.pdf").stat().st_mtime + 60
+    os.utime(project / "bulletin.toml", (later, later))
+    code, output = send()
+    assert code == 0, output
+    assert len(mailbox.messages) == 3
+
+
 def test_refuses_a_pdf_too_large(mailing) -> None:  # type: ignore[no-untyped-def]
     project, _port = mailing
     code, output = send("--pdf", str(_big(project / "out" / "to.pdf")))
@@ -531,7 +565,7 @@ def test_an_email_template_error_is_one_line_and_sends_nothing(mailing, server) 
     templates.mkdir(parents=True)
     body = templates / "body.txt.j2"
     body.write_text("Kính gửi {{ unit.name }},\n{% if %}\n", encoding="utf-8")
-    code, output = send()
+    code, output = send()  # a message template written after the PDF changes nothing printed
     assert code == 1
     assert output.splitlines()[-1].startswith("Lỗi: layouts/email/body.txt.j2:2: lỗi khuôn mẫu: ")
     assert output.count("Lỗi") == 1
