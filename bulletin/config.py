@@ -192,7 +192,75 @@ def load_settings(path: Path | None) -> Settings:
     _check_mail(values, path, text)
     _check_first_month(values.bulletin.first_month, path, text)
     _check_numbers(values, path, text)
-    return dataclasses.replace(values, root=path.parent.resolve(), config_file=path)
+    values = dataclasses.replace(values, root=path.parent.resolve(), config_file=path)
+    if values.bulletin.logo:
+        try:
+            read_logo(values.root, values.bulletin.logo)
+        except LogoError as error:
+            raise SourceError(Problem(path, error.message, _line_of(text, "logo"))) from None
+    return values
+
+
+MAX_LOGO_BYTES = 5 * 1024 * 1024
+_SVG = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg\b", re.DOTALL)
+
+
+class LogoError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def read_logo(root: Path, name: str) -> tuple[str, bytes]:
+    """``[bulletin] logo``'s type and bytes, judged by its content (a renamed
+    Word file is no PNG): checked when the config loads, so that ``check``
+    names a missing or damaged logo and ``make`` never drops it silently."""
+    path = root / name
+    if not path.resolve().is_relative_to(root.resolve()):  # no ../, no link out
+        raise LogoError(
+            _("bulletin.logo: {path} must be a file inside the project folder").format(path=name)
+        )
+    try:
+        if path.stat().st_size > MAX_LOGO_BYTES:
+            raise LogoError(
+                _("bulletin.logo: {path} is over 5 MB: use a smaller image").format(path=name)
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LogoError(
+            _("bulletin.logo: {path} not found beside bulletin.toml").format(path=name)
+        ) from None
+    except OSError as exc:
+        raise LogoError(
+            _("bulletin.logo: cannot read {path} ({reason})").format(
+                path=name, reason=exc.strerror or exc
+            )
+        ) from None
+    if _SVG.match(data.removeprefix(b"\xef\xbb\xbf")[:4096]):
+        return "image/svg+xml", data
+    kind = "image/png" if data.startswith(b"\x89PNG\r\n\x1a\n") else None
+    kind = "image/jpeg" if data.startswith(b"\xff\xd8\xff") else kind
+    if kind is None:
+        raise LogoError(
+            _("bulletin.logo: {path} must be a PNG, JPEG or SVG image").format(path=name)
+        )
+    _decode(data, name)
+    return kind, data
+
+
+def _decode(data: bytes, name: str) -> None:
+    """Decode the whole image once: a truncated PNG fails here, not in the PDF."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise LogoError(
+            _("bulletin.logo: {path} is a damaged image: save it again").format(path=name)
+        ) from None
 
 
 _NOT_KEYS = ("root", "config_file")  # Settings fields that no bulletin.toml key sets

@@ -9,7 +9,6 @@ without copying the rest — as rendercv's and MkDocs' theme loaders do.
 from __future__ import annotations
 
 import base64
-import mimetypes
 import re
 import tomllib
 from dataclasses import dataclass
@@ -21,8 +20,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bulletin import dates, pagerefs, typography
-from bulletin.config import Settings
-from bulletin.errors import BulletinError
+from bulletin.config import LogoError, Settings, config_problem, read_logo
+from bulletin.errors import BulletinError, SourceError
 from bulletin.i18n import _
 from bulletin.model import Article, Figure, Html, Issue, Photo
 from bulletin.private import private_subdir
@@ -151,36 +150,15 @@ def printed_blocks(
     return groups
 
 
-MAX_LOGO_BYTES = 5 * 1024 * 1024
-
-
 def logo_url(settings: Settings) -> str | None:
     """``[bulletin] logo`` as a data URL: the file sits beside bulletin.toml, outside
     the folders the renderer may read, so it travels inside the HTML instead."""
     if not settings.bulletin.logo:
         return None
-    path = settings.root / settings.bulletin.logo
-    if not path.resolve().is_relative_to(settings.root.resolve()):  # no ../, no link out
-        raise BulletinError(
-            _("bulletin.logo: {path} must be a file inside the project folder").format(path=path)
-        )
-    kind = mimetypes.guess_type(path.name)[0]
-    if kind not in ("image/png", "image/jpeg", "image/svg+xml"):
-        raise BulletinError(
-            _("bulletin.logo: {path} must be a PNG, JPEG or SVG image").format(path=path)
-        )
     try:
-        if path.stat().st_size > MAX_LOGO_BYTES:
-            raise BulletinError(
-                _("bulletin.logo: {path} is over 5 MB: use a smaller image").format(path=path)
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BulletinError(
-            _("bulletin.logo: cannot read {path} ({reason})").format(
-                path=path, reason=exc.strerror or exc
-            )
-        ) from None
+        kind, data = read_logo(settings.root, settings.bulletin.logo)
+    except LogoError as error:  # changed since the config was loaded
+        raise SourceError(config_problem(settings, "logo", error.message)) from None
     return f"data:{kind};base64,{base64.b64encode(data).decode()}"
 
 

@@ -277,6 +277,67 @@ def test_logo_in_the_masthead(project: Path) -> None:
         build(load_settings(config), out=project / "out" / "logo.pdf")
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "bulletin.logo: không thấy logo.png bên cạnh bulletin.toml"),
+        (
+            b"PK\x03\x04 a Word file renamed",
+            "bulletin.logo: logo.png phải là ảnh PNG, JPEG hoặc SVG",
+        ),
+        (PNG[:40], "bulletin.logo: logo.png là ảnh bị hỏng, không đọc được: hãy lưu lại ảnh"),
+    ],
+)
+def test_check_names_a_missing_or_broken_logo_with_its_line(
+    project: Path, content: bytes | None, message: str
+) -> None:
+    """A logo the PDF would silently drop, or a missing one that failed late with
+    the system's English text, is named by check and make, with its line."""
+    from click.testing import CliRunner
+
+    from bulletin.cli import main
+
+    if content is not None:
+        (project / "logo.png").write_bytes(content)
+    config = project / "bulletin.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        "[bulletin]\n", '[bulletin]\nlogo = "logo.png"\n'
+    )
+    config.write_text(text, encoding="utf-8")
+    line = text.splitlines().index('logo = "logo.png"') + 1
+    for command in ("check", "make"):
+        result = CliRunner().invoke(main, [command, "-q"])
+        assert result.exit_code == 1, result.output
+        assert result.output.strip() == f"Lỗi: bulletin.toml:{line}: {message}"
+    assert not list(project.glob("out/*.pdf"))
+
+
+def test_an_svg_logo_is_taken_by_its_content_and_drawn(project: Path) -> None:
+    import pypdfium2
+
+    (project / "logo.svg").write_text(
+        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">'
+        '<rect width="20" height="10" fill="#00c000"/></svg>',
+        encoding="utf-8",
+    )
+    config = project / "bulletin.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[bulletin]\n", '[bulletin]\nlogo = "logo.svg"\n'
+        ),
+        encoding="utf-8",
+    )
+    pdf = build(load_settings(config), out=project / "out" / "logo.pdf").pdf
+    page = pypdfium2.PdfDocument(pdf)[0].render(scale=0.5).to_pil().convert("RGB")
+    pixels = page.tobytes()
+    green = sum(
+        1
+        for i in range(0, len(pixels), 3)
+        if pixels[i + 1] > 150 and pixels[i] < 60 and pixels[i + 2] < 60
+    )
+    assert green > 100  # 13 mm high in the masthead: hundreds of pixels at 36 dpi
+
+
 def test_a_logo_outside_the_project_is_refused(project: Path) -> None:
     from click.testing import CliRunner
 
