@@ -834,7 +834,7 @@ def collect(
     except ImportError as error:  # a broken install: name the missing piece, not a traceback
         raise BulletinError(
             _(
-                "bulletin collect cannot start: a library it needs is missing or broken "
+                "Cannot start bulletin collect: a library it needs is missing or broken "
                 "({error}). Reinstall bulletin: pip install --force-reinstall ."
             ).format(error=error)
         ) from error

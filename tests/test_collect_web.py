@@ -772,5 +772,5 @@ def test_a_broken_install_is_named_not_a_traceback(
     result = CliRunner().invoke(main, ["collect", "--month", "2023-11"])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert "bulletin collect không chạy được" in result.output
+    assert "Không chạy được bulletin collect" in result.output
     assert "pip install --force-reinstall" in result.output
