@@ -80,12 +80,15 @@ def check_month(
         _warning_at(link, _("a link to a file outside the month folder: not read"))
         for link in links_out(folder)
     ]
+    drafts = [article for article in found if article.draft]
+    found = [article for article in found if not article.draft]
     if not found and not any(p.level == "error" for p in problems):
-        raise BulletinError(
-            _("{folder}: no articles (.txt, .md, .docx) in this folder").format(
-                folder=display_path(folder)
-            )
+        message = (
+            _("{folder}: every article is a draft (draft: true): nothing to print")
+            if drafts
+            else _("{folder}: no articles (.txt, .md, .docx) in this folder")
         )
+        raise BulletinError(message.format(folder=display_path(folder)))
     found = [_confined(article, folder, problems) for article in found]
     month = month or _month_of_newest(found, folder)
     problems += check_glyphs(found, strict)

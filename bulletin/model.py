@@ -88,6 +88,7 @@ class Article:
     date_from: str | None = None  # "dateline", "first-paragraph", "title", "front-matter"
     featured: bool = False  # front matter ``lead: true``: the lead story (page 1)
     poster: bool = False  # front matter ``poster: true``: chosen for the A3 poster
+    draft: bool = False  # front matter ``draft: true``: read and checked, never printed
 
     @property
     def text(self) -> str:

@@ -62,6 +62,7 @@ title: Bài viết mẫu của bản tin
 date: {date}
 author: Văn phòng Viện
 category: Tin hoạt động
+draft: true   # bài nháp: không được in. Xóa dòng này nếu muốn in bài
 ---
 
 Đây là một bài viết mẫu. Mỗi tháng, hãy chép các bài viết vào thư mục
@@ -69,6 +70,7 @@ category: Tin hoạt động
 như tệp này, hoặc tệp Word (.docx).
 
 Sau đó chạy lệnh `bulletin make` để tạo tệp PDF trong thư mục `out/`.
+Bài mẫu này là bài nháp (`draft: true`) nên không được in; có thể xóa tệp.
 """
 
 

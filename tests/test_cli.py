@@ -91,7 +91,31 @@ def test_init_then_make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert "# " in config and "[editorial]" in config
     assert (tmp_path / "moi" / "articles" / "2023-11" / "bai-mau.md").is_file()
     monkeypatch.chdir(tmp_path / "moi")
+    # the sample is a draft: checked, never printed by accident
+    code, output = run("make", "-q")
+    assert code == 1
+    assert (
+        output
+        == "Lỗi: articles/2023-11: mọi bài đều là bài nháp (draft: true): không có gì để in\n"
+    )
+    month = tmp_path / "moi" / "articles" / "2023-11"
+    (month / "hop.md").write_text(
+        "---\ntitle: Họp giao ban tháng 11\ndate: 2023-11-06\n---\n\nViện họp giao ban.\n",
+        encoding="utf-8",
+    )
+    code, output = run("check")
+    assert code == 0
+    assert "bai-mau.md: cảnh báo: bài nháp (draft: true): không được in" in output
     assert run("make", "-q") == (0, "")
+    text = " ".join(pdf_text(tmp_path / "moi" / "out" / "ban-tin-2023-11.pdf"))
+    assert "Họp giao ban tháng 11" in text and "Bài viết mẫu" not in text
+    sample = month / "bai-mau.md"
+    sample.write_text(
+        "\n".join(line for line in sample.read_text("utf-8").splitlines() if "draft" not in line),
+        encoding="utf-8",
+    )
+    assert run("make", "-q") == (0, "")
+    assert "Bài viết mẫu" in " ".join(pdf_text(tmp_path / "moi" / "out" / "ban-tin-2023-11.pdf"))
     assert run("init", ".")[0] == 1  # never overwrites
 
 

@@ -1,6 +1,6 @@
 """Markdown with YAML front matter, the format for articles written for the bulletin.
 
-Front matter keys: title, date, author, category, summary, order, lead, poster. The body is
+Front matter keys: title, date, author, category, summary, order, lead, poster, draft. The body is
 CommonMark (plus tables); raw HTML in it is sanitised to the allow-list in
 ``bulletin.sanitize``. A paragraph that is only an image becomes a Figure; an image
 inside a sentence becomes a Figure after its paragraph.
@@ -36,6 +36,7 @@ KEYS = {
     "images",
     "lead",
     "poster",
+    "draft",  # true: checked, not printed (the sample article `bulletin init` writes)
     "source",  # the post's URL, written by `bulletin collect`; not printed
 }
 
@@ -54,6 +55,11 @@ def read(path: Path, context: ReadContext) -> Article:
         raise fail(path, _("no title: add 'title:' to the front matter or a '# heading'"))
     if not blocks:
         raise fail(path, _("no article text after the front matter"))
+    draft = _flag(meta, "draft", path)
+    if draft:
+        context.warn(
+            path, _("a draft (draft: true): not printed; remove that line to print it")
+        )
     lead = _front_matter_figures(meta, "image", path)
     more = _front_matter_figures(meta, "images", path)
     return Article(
@@ -67,6 +73,7 @@ def read(path: Path, context: ReadContext) -> Article:
         order=_order(meta, path),
         featured=_flag(meta, "lead", path),
         poster=_flag(meta, "poster", path),
+        draft=draft,
         date_from="front-matter" if meta.get("date") is not None else None,
     )
 
