@@ -99,6 +99,8 @@ def load(text: str, first_line: int) -> Any:
         return yaml.load(text, Loader=_Loader)  # a safe loader, made stricter
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
+        if getattr(error, "context", None) == "while scanning a simple key":
+            mark = error.context_mark  # the line missing its ':', not the next one
         line = first_line + mark.line if mark is not None else None
         raise FrontMatterError(_reason(error), line) from None
     except RecursionError:

@@ -295,7 +295,7 @@ def test_markdown_front_matter_photo_outside_the_month_is_refused(
     code, output = invoke("make", "-q")
     assert code == 1
     [line] = error_lines(output)
-    assert line.startswith("Lỗi: articles/2023-11/bai.md: ảnh '")
+    assert line.startswith("Lỗi: articles/2023-11/bai.md:3: ảnh '")
     assert line.endswith("' nằm ngoài thư mục tháng hoặc bị ẩn: không dùng")
     never_opened(opened, month.parent.parent.parent / "outside")
     never_opened(opened, month / ".git")

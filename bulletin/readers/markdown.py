@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from markdown_it.token import Token
 from bulletin import frontmatter
 from bulletin.dates import find_date
 from bulletin.encodings import nfc
+from bulletin.errors import SourceError
 from bulletin.i18n import _
 from bulletin.model import Article, Block, Figure, Html
 from bulletin.readers.base import ReadContext, fail, photo_path, read_text_file
@@ -47,41 +49,121 @@ _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 def read(path: Path, context: ReadContext) -> Article:
     text = read_text_file(path, context)
     meta, body, body_line = _split_front_matter(path, text)
-    for key in sorted(set(meta) - KEYS):
-        context.warn(path, _("unknown front matter key '{key}' ignored").format(key=key))
+    for key in sorted(set(meta.values) - KEYS):
+        message = _("unknown front matter key '{key}' ignored").format(key=key)
+        context.warn(path, message, meta.line(key))
     blocks, heading = _blocks(body, path, body_line, context)
-    title = _string(meta, "title", path) or heading
+    title = meta.text("title") or heading
     if not title:
         raise fail(path, _("no title: add 'title:' to the front matter or a '# heading'"))
     if not blocks:
         raise fail(path, _("no article text after the front matter"))
-    draft = _flag(meta, "draft", path)
+    draft = meta.flag("draft")
     if draft:
-        context.warn(
-            path, _("a draft (draft: true): not printed; remove that line to print it")
-        )
-    lead = _front_matter_figures(meta, "image", path)
-    more = _front_matter_figures(meta, "images", path)
+        message = _("a draft (draft: true): not printed; remove that line to print it")
+        context.warn(path, message, meta.line("draft"))
     return Article(
         source=path,
         title=title,
-        body=(*lead, *blocks, *more),
-        date=_date(meta, path, context.year),
-        author=_string(meta, "author", path),
-        category=_string(meta, "category", path),
-        summary=_string(meta, "summary", path),
-        order=_order(meta, path),
-        featured=_flag(meta, "lead", path),
-        poster=_flag(meta, "poster", path),
+        body=(*meta.figures("image"), *blocks, *meta.figures("images")),
+        date=meta.date(context.year),
+        author=meta.text("author"),
+        category=meta.text("category"),
+        summary=meta.text("summary"),
+        order=meta.order(),
+        featured=meta.flag("lead"),
+        poster=meta.flag("poster"),
         draft=draft,
-        date_from="front-matter" if meta.get("date") is not None else None,
+        date_from="front-matter" if meta.values.get("date") is not None else None,
     )
 
 
-def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int]:
+_TOP_KEY = re.compile(r"^[\"']?([^\s:\"'#][^:\"']*?)[\"']?\s*:")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The front matter's values, each read as the key asks; a wrong value is
+    an error naming its line (the key's line in the file)."""
+
+    path: Path
+    values: dict[str, Any]
+    lines: dict[str, int]
+
+    def line(self, key: str) -> int | None:
+        return self.lines.get(key)
+
+    def fail(self, key: str, message: str) -> SourceError:
+        return fail(self.path, message, self.line(key))
+
+    def text(self, key: str) -> str | None:
+        value = self.values.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            raise self.fail(key, _("front matter '{key}' must be text").format(key=key))
+        return nfc(str(value)).strip() or None
+
+    def flag(self, key: str) -> bool:
+        """``lead: true`` / ``poster: true``: a yes-or-no choice of the layout."""
+        value = self.values.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(key, _("front matter '{key}' must be true or false").format(key=key))
+        return value
+
+    def order(self) -> int | None:
+        value = self.values.get("order")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail("order", _("front matter 'order' must be a whole number"))
+        return value
+
+    def date(self, year: int) -> dt.date | None:
+        value = self.values.get("date")
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = str(value)
+        message = _("front matter 'date' is not a date: '{value}'").format(value=text)
+        wrong = self.fail("date", message)
+        if _ISO_DATE.match(text):  # 2023-11-05; 2023-02-30 is no day of the calendar
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                raise wrong from None
+        parsed = find_date(f"ngày {text}", year)
+        if parsed is None:
+            raise wrong
+        return parsed
+
+    def figures(self, key: str) -> list[Figure]:
+        """``image: anh.jpg`` (the lead photo) and ``images:`` — each a file name or
+        ``{src: anh.jpg, caption: …}``."""
+        value = self.values.get(key)
+        if value is None:
+            return []
+        figures = []
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                src, caption = item, ""
+            elif isinstance(item, dict) and isinstance(item.get("src"), str):
+                src, caption = item["src"], str(item.get("caption") or "")
+            else:
+                message = _("front matter '{key}' must be file names or 'src:'/'caption:' pairs")
+                raise self.fail(key, message.format(key=key))
+            photo = photo_path(self.path, src, self.line(key))
+            figures.append(Figure(caption=nfc(caption).strip(), photo=photo))
+        return figures
+
+
+def _split_front_matter(path: Path, text: str) -> tuple[FrontMatter, str, int]:
     lines = text.split("\n")
     if lines[0].strip() != "---":
-        return {}, text, 1
+        return FrontMatter(path, {}, {}), text, 1
     end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in ("---", "...")), None)
     if end is None:
         raise fail(path, _("front matter opened with '---' is never closed"), 1)
@@ -94,79 +176,12 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int
         meta = {}
     if not isinstance(meta, dict):
         raise fail(path, _("front matter must be 'key: value' lines"), 2)
-    return {str(key): value for key, value in meta.items()}, "\n".join(lines[end + 1 :]), end + 2
-
-
-def _string(meta: dict[str, Any], key: str, path: Path) -> str | None:
-    value = meta.get(key)
-    if value is None:
-        return None
-    if isinstance(value, (dict, list)):
-        raise fail(path, _("front matter '{key}' must be text").format(key=key))
-    return nfc(str(value)).strip() or None
-
-
-def _date(meta: dict[str, Any], path: Path, year: int) -> dt.date | None:
-    value = meta.get("date")
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value)
-    if _ISO_DATE.match(text):  # 2023-11-05; 2023-02-30 is no day of the calendar
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise fail(
-                path, _("front matter 'date' is not a date: '{value}'").format(value=text)
-            ) from None
-    parsed = find_date(f"ngày {text}", year)
-    if parsed is None:
-        raise fail(path, _("front matter 'date' is not a date: '{value}'").format(value=text))
-    return parsed
-
-
-def _front_matter_figures(meta: dict[str, Any], key: str, path: Path) -> list[Figure]:
-    """``image: anh.jpg`` (the lead photo) and ``images:`` — each a file name or
-    ``{src: anh.jpg, caption: …}``."""
-    value = meta.get(key)
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    figures = []
-    for item in items:
-        if isinstance(item, str):
-            src, caption = item, ""
-        elif isinstance(item, dict) and isinstance(item.get("src"), str):
-            src, caption = item["src"], str(item.get("caption") or "")
-        else:
-            raise fail(
-                path,
-                _("front matter '{key}' must be file names or 'src:'/'caption:' pairs").format(
-                    key=key
-                ),
-            )
-        figures.append(Figure(caption=nfc(caption).strip(), photo=photo_path(path, src)))
-    return figures
-
-
-def _order(meta: dict[str, Any], path: Path) -> int | None:
-    value = meta.get("order")
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise fail(path, _("front matter 'order' must be a whole number"))
-    return value
-
-
-def _flag(meta: dict[str, Any], key: str, path: Path) -> bool:
-    """``lead: true`` / ``poster: true``: a yes-or-no choice of the layout."""
-    value = meta.get(key, False)
-    if not isinstance(value, bool):
-        raise fail(path, _("front matter '{key}' must be true or false").format(key=key))
-    return value
+    where: dict[str, int] = {}
+    for number, line in enumerate(lines[1:end], 2):
+        if found := _TOP_KEY.match(line):
+            where.setdefault(found.group(1).strip(), number)
+    values = {str(key): value for key, value in meta.items()}
+    return FrontMatter(path, values, where), "\n".join(lines[end + 1 :]), end + 2
 
 
 def _blocks(
