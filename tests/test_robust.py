@@ -60,6 +60,13 @@ BAD_FILES = [
     ("ngay-sai.md", "---\ntitle: T\ndate: ngày mai\n---\nThân.\n".encode(), "'date'", "lỗi"),
     ("cu.doc", b"\xd0\xcf\x11\xe0" + bytes(100), ".docx", "lỗi"),
     (
+        "chep-tu-web.docx",
+        "Tiêu đề\n\nNgày 06/11/2023, Viện họp.\n".encode(),
+        "tệp văn bản thường, không phải tài liệu Word: hãy đổi tên thành chep-tu-web.txt",
+        "lỗi",
+    ),
+    ("luu-rtf.docx", b"{\\rtf1\\ansi Ti\\'eau \\'f0\\'ea}", "tệp Rich Text (RTF)", "lỗi"),
+    (
         "tieu-de-dai.txt",
         ("Dài " * 100 + "\n\nNgày 06/11/2023, Viện họp.\n").encode(),
         "tiêu đề dài 399 ký tự",

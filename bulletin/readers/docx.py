@@ -43,10 +43,21 @@ def read_doc(path: Path, context: ReadContext) -> Article:
 def _convert(path: Path, images: dict[str, EmbeddedImage]) -> str:
     try:
         with path.open("rb") as stream:
-            head = stream.read(4)
+            head = stream.read(4096)
     except OSError as exc:
         raise fail(path, _("cannot read the file ({reason})").format(reason=exc.strerror)) from None
-    if head == _OLE_MAGIC:
+    if head.startswith(b"{\\rtf"):
+        raise fail(
+            path, _("a Rich Text (RTF) file, not .docx: open it in Word and save it as .docx")
+        )
+    if head and not head.startswith(b"PK") and b"\x00" not in head:
+        raise fail(
+            path,
+            _("a plain text file, not a Word document: rename it to {name}").format(
+                name=path.with_suffix(".txt").name
+            ),
+        )
+    if head[:4] == _OLE_MAGIC:
         raise fail(
             path,
             _(
