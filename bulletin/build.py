@@ -178,12 +178,12 @@ def build(
     started = time.perf_counter()
     reporter = reporter or Silent()
     refuse_incompatible(settings.layout, booklet, archive, pick)
+    folders = layout_dirs(settings, settings.layout)  # a mistyped name, before any work
     if booklet:
         settings = settings.override(page_size="a5")
     with renderer or renderer_for(settings.root) as worker:
         source = read_month(settings, month, articles, strict, skip_bad, reporter)
         issue = make_issue(settings, source)
-        folders = layout_dirs(settings, settings.layout)
         cache = settings.out_path / ".cache" / "photos"
         issue, urls = prepare_photos_or_skip(
             settings, issue, folders, variant, cache, reporter, skip_bad

@@ -105,7 +105,7 @@ def test_init_then_make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     )
     code, output = run("check")
     assert code == 0
-    assert "bai-mau.md: cảnh báo: bài nháp (draft: true): không được in" in output
+    assert "bai-mau.md:6: cảnh báo: bài nháp (draft: true): không được in" in output
     assert run("make", "-q") == (0, "")
     text = " ".join(pdf_text(tmp_path / "moi" / "out" / "ban-tin-2023-11.pdf"))
     assert "Họp giao ban tháng 11" in text and "Bài viết mẫu" not in text
@@ -134,6 +134,16 @@ def test_user_errors_are_one_line(project: Path, args: list[str], message: str) 
     assert code == 1
     assert output.startswith("Lỗi: ") and message in output
     assert output.count("\n") == 1 and "Traceback" not in output
+
+
+def test_a_mistyped_layout_is_named_before_the_month_is_read(project: Path) -> None:
+    write(project / "articles" / "2023-11" / "rong.txt", "")  # an error, if it were read
+    code, output = run("make", "-v", "--layout", "clasic")
+    assert code == 1
+    assert output.splitlines() == [
+        "Cấu hình của dự án: bulletin.toml",  # -v says which config it uses
+        "Lỗi: Không có mẫu trình bày 'clasic' (có sẵn: classic, poster, report)",
+    ]
 
 
 def test_no_articles_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
