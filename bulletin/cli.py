@@ -44,6 +44,11 @@ def _translated(pieces: list[Any]) -> Iterator[None]:
 class Option(click.Option):
     """An option whose metavar (``TEXT``, ``PATH``…) follows the language."""
 
+    def get_help_extra(self, ctx: click.Context) -> Any:
+        extra = super().get_help_extra(ctx)
+        extra.pop("range", None)  # "[x>=1]" tells office staff nothing: the help says it in words
+        return extra
+
     def make_metavar(self, ctx: click.Context) -> str:
         if self.metavar is None and self.type.get_metavar(param=self, ctx=ctx) is not None:
             return super().make_metavar(ctx)  # the choices, e.g. [vi|en]
@@ -117,8 +122,10 @@ class Command(click.Command):
             super().format_help(ctx, formatter)
 
     def get_short_help_str(self, limit: int = 45) -> str:
+        """The command's whole first sentence, wrapped by the list rather than cut
+        with "…": Vietnamese runs longer than the English Click measures for."""
         with _translated([self]):
-            return super().get_short_help_str(limit)
+            return super().get_short_help_str(max(limit, 300))
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         fresh = self._help_option is None  # Click makes it once, its help in that moment's language
@@ -185,13 +192,21 @@ class CliReporter:
             click.echo(_("Warning: {message}").format(message=problem), err=True)
 
 
-def _verbosity_option(func):  # type: ignore[no-untyped-def]
-    func = click.option(
-        "-q", "--quiet", "quiet", is_flag=True, default=None, help=N_("Print nothing but errors.")
-    )(func)
-    return click.option(
-        "-v", "--verbose", "verbose", count=True, help=N_("Print more detail (each article read).")
-    )(func)
+def _verbosity_option(detail: str = N_("Print more detail (each article read).")):  # type: ignore[no-untyped-def]
+    """``-q`` and ``-v``; ``detail`` says what ``-v`` adds for this command."""
+
+    def decorate(func):  # type: ignore[no-untyped-def]
+        func = click.option(
+            "-q",
+            "--quiet",
+            "quiet",
+            is_flag=True,
+            default=None,
+            help=N_("Print nothing but errors."),
+        )(func)
+        return click.option("-v", "--verbose", "verbose", count=True, help=detail)(func)
+
+    return decorate
 
 
 def _load(config: Path | None):  # type: ignore[no-untyped-def]
@@ -228,7 +243,15 @@ CONFIG = click.option(
     default=None,
     help=N_("Config file (default: bulletin.toml here or in a folder above)."),
 )
-LAYOUT = click.option("--layout", default=None, help=N_("Layout name (default: classic)."))
+LAYOUT = click.option(
+    "--layout",
+    default=None,
+    metavar=N_("NAME"),
+    help=N_(
+        "Layout: classic (the default), report (one column) or poster (A3), "
+        "or your own folder in layouts/."
+    ),
+)
 STRICT = click.option(
     "--strict",
     is_flag=True,
@@ -294,7 +317,8 @@ def main() -> None:
     "--pick",
     type=click.IntRange(min=1),
     default=None,
-    help=N_("Poster: print the lead story and the next articles, N in all."),
+    metavar=N_("INTEGER"),
+    help=N_("Poster: how many articles to print (1 or more), the lead story first."),
 )
 @click.option(
     "--skip-bad",
@@ -302,7 +326,7 @@ def main() -> None:
     default=None,
     help=N_("Build without the articles that have errors, and list them."),
 )
-@_verbosity_option
+@_verbosity_option()
 def make(
     month: str | None,
     articles: Path | None,
@@ -428,7 +452,7 @@ def _out_target(
     default=None,
     help=N_("Rebuild the preview whenever an article, layout or the config changes."),
 )
-@_verbosity_option
+@_verbosity_option()
 def preview(
     month: str | None,
     articles: Path | None,
@@ -642,7 +666,7 @@ def serve(config: Path | None, idle: float, stop: bool | None) -> None:
     metavar=N_("ADDRESS"),
     help=N_("Send one test message to this address only (not recorded as sent)."),
 )
-@_verbosity_option
+@_verbosity_option(N_("Print each unit's line under the progress bar too."))
 def send(
     month: str | None,
     config: Path | None,
@@ -811,7 +835,7 @@ def read_command(files: tuple[Path, ...], as_json: bool | None) -> None:
     default=None,
     help=N_("Seconds to wait for the site to answer (default: 30)."),
 )
-@_verbosity_option
+@_verbosity_option(N_("Print more detail (the settings file used)."))
 def collect(
     urls: tuple[str, ...],
     site: str | None,
@@ -889,7 +913,7 @@ def collect(
     "--json", "as_json", is_flag=True, default=None, help=N_("Print the problems as a JSON list.")
 )
 @STRICT
-@_verbosity_option
+@_verbosity_option(N_("Also print the notes: every guess the reader made, every dropped line."))
 def check(
     month: str | None,
     articles: Path | None,

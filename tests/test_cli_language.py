@@ -80,7 +80,7 @@ def test_version_and_help_lines_follow_the_language() -> None:
 
 def test_metavars_and_usage_are_translated() -> None:
     text = output("make", "--help")
-    assert "--articles ĐƯỜNG_DẪN" in text and "--layout CHỮ" in text
+    assert "--articles ĐƯỜNG_DẪN" in text and "--layout TÊN" in text
     assert "--lang [vi|en]" in text
     assert "bulletin init [TÙY_CHỌN] [THƯ_MỤC]" in output("init", "--help")
     assert "bulletin [TÙY_CHỌN] LỆNH [THAM_SỐ]..." in output("--help")
@@ -153,3 +153,23 @@ def test_missing_argument_and_path(args: list[str], vietnamese: str, english: st
     assert vietnamese in text and english_words(text) == [], text
     text = CliRunner().invoke(tiny, [*args, "--lang", "en"]).output
     assert english in text and VIETNAMESE.findall(text) == [], text
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_help_pages_say_everything_plainly(lang: str) -> None:
+    """No command description cut with "…", no "[x>=1]", every built-in layout
+    named, and -v described for what it does in each command."""
+    from bulletin.layout import available_layouts
+
+    listing = output("--lang", lang, "--help")
+    commands = listing.split("\n\n")[-1]
+    assert "…" not in commands and "..." not in commands, commands
+    make = " ".join(output("--lang", lang, "make", "--help").split())
+    assert "x>=" not in make
+    layout = make.split("--layout")[1].split("--keep-html")[0]
+    assert all(name in layout for name in available_layouts()), layout
+    verbose = {
+        name: " ".join(output("--lang", lang, name, "--help").split()).split("--verbose")[1]
+        for name in ("make", "check", "send", "collect")
+    }
+    assert len({text.split("-q,")[0] for text in verbose.values()}) == 4, verbose
