@@ -17,7 +17,7 @@ from bulletin.collect import Month, check_folder, find_month_folder, links_out, 
 from bulletin.config import Settings
 from bulletin.errors import BulletinError, Problem, clip, display_path
 from bulletin.glyphs import check_glyphs
-from bulletin.i18n import _
+from bulletin.i18n import _, ngettext
 from bulletin.model import Article, Block, Figure
 from bulletin.readers import read_articles
 from bulletin.readers.base import within
@@ -188,14 +188,20 @@ def _lost_photos(article: Article) -> list[Problem]:
         if article.source.suffix.lower() == ".txt":
             folder = article.source.with_suffix("").name
             names = " ".join(f"{folder}/{n:02d}.jpg" for n in range(1, len(article.figures) + 1))
-            message = _(
+            message = ngettext(
+                "{n} caption has no photo (line {lines}) and is not printed: "
+                "put the photos in the order of the captions as {names}",
                 "{n} captions have no photo (lines {lines}) and are not printed: "
-                "put the photos in the order of the captions as {names}"
+                "put the photos in the order of the captions as {names}",
+                len(lost),
             ).format(n=len(lost), lines=lines, names=_shorten(names))
         else:
-            message = _(
+            message = ngettext(
+                "{n} caption has no photo (paragraph {lines}) and is not printed: "
+                "paste the photo above its caption",
                 "{n} captions have no photo (paragraphs {lines}) and are not printed: "
-                "paste each photo above its caption"
+                "paste each photo above its caption",
+                len(lost),
             ).format(n=len(lost), lines=lines)
         found.append(Problem(article.source, message, lost[0].line, "warning"))
     bare = [f for f in article.figures if f.photo is not None and not f.caption]
@@ -203,9 +209,11 @@ def _lost_photos(article: Article) -> list[Problem]:
         found.append(
             _warning(
                 article,
-                _("{n} photos have no caption line in the text: printed without a caption").format(
-                    n=len(bare)
-                ),
+                ngettext(
+                    "{n} photo has no caption line in the text: printed without a caption",
+                    "{n} photos have no caption line in the text: printed without a caption",
+                    len(bare),
+                ).format(n=len(bare)),
             )
         )
     return found

@@ -20,7 +20,7 @@ import click
 
 from bulletin import __version__
 from bulletin.errors import Problem, display_path
-from bulletin.i18n import LANGUAGES, N_, _, localise_click, set_language
+from bulletin.i18n import LANGUAGES, N_, _, localise_click, ngettext, set_language
 
 localise_click()
 
@@ -942,14 +942,14 @@ def check(
         for problem in checked.problems:
             if shown[problem.level]:
                 click.echo(problem_line(problem))
-        click.echo(
-            _("{articles} articles, {errors} errors, {warnings} warnings").format(
-                articles=len(checked.articles),
-                errors=len(checked.errors),
-                warnings=sum(p.level == "warning" for p in checked.problems),
-            ),
-            err=True,
-        )
+        warnings = sum(p.level == "warning" for p in checked.problems)
+        counts = [
+            ngettext("{n} article", "{n} articles", len(checked.articles)),
+            ngettext("{n} error", "{n} errors", len(checked.errors)),
+            ngettext("{n} warning", "{n} warnings", warnings),
+        ]
+        numbers = (len(checked.articles), len(checked.errors), warnings)
+        click.echo(", ".join(c.format(n=n) for c, n in zip(counts, numbers, strict=True)), err=True)
     if checked.errors:
         raise SystemExit(1)
 

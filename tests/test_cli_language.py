@@ -173,3 +173,25 @@ def test_help_pages_say_everything_plainly(lang: str) -> None:
         for name in ("make", "check", "send", "collect")
     }
     assert len({text.split("-q,")[0] for text in verbose.values()}) == 4, verbose
+
+
+def test_counts_agree_with_their_numbers_in_english(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path)) / "articles" / "2023-11"
+    folder.mkdir(parents=True)
+    (folder / "hop.txt").write_text(
+        "Viện họp giao ban tháng 11\n\n"
+        "Ngày 06/11/2023, Viện Khoa học Công nghệ Mỏ đã tổ chức họp giao ban tháng 11 "
+        "với sự tham gia của lãnh đạo các phòng, ban và đơn vị trực thuộc.\n\n"
+        "Toàn cảnh buổi họp\n\n"
+        "Hội nghị đã nghe báo cáo kết quả thực hiện nhiệm vụ tháng 10 và thống nhất "
+        "kế hoạch công tác tháng 11 của toàn Viện.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--lang", "en", "check"])
+    assert "1 caption has no photo (line 5) and is not printed" in result.output
+    assert result.output.strip().splitlines()[-1] == "1 article, 0 errors, 1 warning"
