@@ -14,6 +14,7 @@ again, so the result is exactly as safe as the sanitised input.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -45,6 +46,9 @@ _NAMES = ("Hà Nội", "TP. Hồ Chí Minh", "Thành phố Hồ Chí Minh", "Qu�
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _RAW = ("code", "pre", "script", "style")
 _CELL = re.compile(r"<(td|th)>(.*?)</\1>", re.DOTALL)
+_TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
+_ROW = re.compile(r"<tr>.*?</tr>", re.DOTALL)
+_ANY_CELL = re.compile(r"<(td|th)( class=\"num\")?>(.*?)</\1>", re.DOTALL)
 _NUMERIC = re.compile(r"[+\-−]?[\d.,  ]*\d[\d.,  ]*\s*(%|‰)?")
 
 
@@ -86,7 +90,8 @@ def typeset_html(fragment: str, names: Iterable[str] = ()) -> Markup:
         out.append(tag)
         position = match.end()
     out.append(_text_node(fragment[position:], names, raw_depth))
-    return Markup(_CELL.sub(_mark_numeric_cell, "".join(out)))
+    marked = _CELL.sub(_mark_numeric_cell, "".join(out))
+    return Markup(_TABLE.sub(_align_numeric_headers, marked))
 
 
 def _text_node(text: str, names: tuple[str, ...], raw_depth: int) -> str:
@@ -100,6 +105,29 @@ def _mark_numeric_cell(cell: re.Match[str]) -> str:
     if inner and _NUMERIC.fullmatch(inner):
         return f'<{cell[1]} class="num">{cell[2]}</{cell[1]}>'
     return cell[0]
+
+
+def _align_numeric_headers(table: re.Match[str]) -> str:
+    """A header stands over its numbers: right-aligned when every filled body
+    cell of its column is a number."""
+    rows = _ROW.findall(table[0])
+    body = [_ANY_CELL.findall(row) for row in rows if "<td" in row]
+    numeric = set()
+    for column in range(max((len(cells) for cells in body), default=0)):
+        cells = [row[column] for row in body if column < len(row)]
+        filled = [c for c in cells if _TAG.sub("", c[2]).strip()]
+        if filled and all(c[1] for c in filled):
+            numeric.add(column)
+
+    def header_row(row: re.Match[str]) -> str:
+        if "<td" in row[0]:
+            return row[0]
+        column = itertools.count()
+        return re.sub(
+            r"<th>", lambda th: '<th class="num">' if next(column) in numeric else th[0], row[0]
+        )
+
+    return _ROW.sub(header_row, table[0])
 
 
 def headline(title: str | None, names: Iterable[str] = (), tail: int = 14) -> Markup:

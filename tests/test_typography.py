@@ -111,3 +111,17 @@ def test_headline_escapes_and_keeps_plain_spaces() -> None:
     assert NBSP not in out  # the bookmark and the contents copy the title's text
     assert headline("Giải bóng bàn") == "Giải bóng bàn"
     assert headline("") == ""
+
+
+def test_a_header_over_a_column_of_numbers_is_right_aligned_with_them() -> None:
+    """Markdown's header row over right-aligned numbers once stayed on the left."""
+    table = (
+        "<table><thead><tr><th>Đơn vị</th><th>Sản lượng (tấn)</th><th>Ghi chú</th></tr></thead>"
+        "<tbody><tr><td>Mỏ A</td><td>1.200</td><td>tốt</td></tr>"
+        "<tr><td>Mỏ B</td><td>950</td><td></td></tr></tbody></table>"
+    )
+    out = typeset_html(table)
+    assert '<th class="num">Sản lượng (tấn)</th>' in out
+    assert "<th>Đơn vị</th>" in out and "<th>Ghi chú</th>" in out
+    mixed = table.replace("<td>950</td>", "<td>chưa có</td>")
+    assert "<th>Sản lượng (tấn)</th>" in typeset_html(mixed)
