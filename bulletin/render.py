@@ -104,10 +104,11 @@ with _no_library_search():
     import weasyprint  # fontconfig must be configured first
 from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
 
-from bulletin import columns, pagerefs  # noqa: E402
+from bulletin import columns, lastpage, pagerefs  # noqa: E402
 
 columns.install()  # one layout pass for columns filled in order
 pagerefs.install()  # the contents' page numbers without repaginating page 1
+lastpage.install()  # the last page's columns balanced (after the numbers settled)
 
 
 Served = tuple[Path, os.stat_result | None]  # a file read, as it was (a link itself, not followed)

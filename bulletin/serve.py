@@ -107,6 +107,7 @@ def fingerprint() -> str:
                 stamps.append(f"{path.relative_to(package)}:{path.stat().st_mtime_ns}")
     fonts = "system" if "BULLETIN_SYSTEM_FONTS" in os.environ else "bundled"
     columns = "plain" if os.environ.get("BULLETIN_PLAIN_COLUMNS") else "one-pass"
+    columns += "|unbalanced" if os.environ.get("BULLETIN_UNBALANCED") else ""
     # The interpreter by what it is, not by the name it was started under: the
     # ``bulletin`` script runs ``…/bin/python3``, ``python -m bulletin`` ``…/bin/python``.
     interpreter = f"{sys.prefix}:{os.path.realpath(sys.executable)}"

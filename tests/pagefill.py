@@ -28,6 +28,13 @@ def foot_blanks(
     ``columns=2`` each half of the page is measured on its own and the emptier one
     counts: a short second column is a hole a reader sees, though the first
     column's text reaches the foot."""
+    return [max(page) for page in column_blanks(pdf, top_mm, bottom_mm, columns)]
+
+
+def column_blanks(
+    pdf: Path, top_mm: float = 17, bottom_mm: float = 18, columns: int = 2
+) -> list[list[float]]:
+    """For every page, each column's blank share at its foot (1.0: an empty column)."""
     blanks = []
     document = pypdfium2.PdfDocument(pdf)
     try:
@@ -44,8 +51,7 @@ def foot_blanks(
                             and right > width * column / columns
                         ):
                             lowest[column] = min(lowest[column], max(bottom, box_bottom))
-            blanks.append(max(lowest) - box_bottom)
-            blanks[-1] /= box_top - box_bottom
+            blanks.append([(low - box_bottom) / (box_top - box_bottom) for low in lowest])
     finally:
         document.close()
     return blanks

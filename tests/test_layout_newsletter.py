@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 import random
 import re
+import shutil
 import statistics
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from bulletin.errors import BulletinError
 from bulletin.model import Article, Html
 
 from .conftest import ROOT, pdf_text
-from .pagefill import foot_blanks, printed_text
+from .pagefill import column_blanks, foot_blanks, printed_text
 
 SENTENCES = [
     "Viện Khoa học Công nghệ Mỏ đã tổ chức hội nghị sơ kết công tác nghiên cứu khoa học",
@@ -94,6 +95,83 @@ def test_pages_are_filled(month: str, request: pytest.FixtureRequest) -> None:
     assert blanks, "more than one page"
     assert max(blanks) <= 0.20, [f"{b:.0%}" for b in blanks]
     assert statistics.mean(blanks) <= 0.08, [f"{b:.0%}" for b in blanks]
+
+
+def _four_article_month(root: Path) -> Path:
+    """The example month without two articles: its end, with the editorial box,
+    fills most of a column of the last page, and the other column stays empty
+    unless the page is balanced."""
+    shutil.copytree(
+        ROOT / "examples" / "articles" / "2023-11",
+        root / "articles" / "2023-11",
+        ignore=shutil.ignore_patterns("03-*", "nghiem-thu.jpg", "05-*"),
+    )
+    (root / "bulletin.toml").write_text(
+        (ROOT / "bulletin.toml")
+        .read_text(encoding="utf-8")
+        .replace('articles_dir = "examples/articles"', 'articles_dir = "articles"'),
+        encoding="utf-8",
+    )
+    return root
+
+
+def _make_in_a_process(root: Path, out: str, **env: str) -> Path:
+    """``bulletin make`` in its own process: the layout hooks are installed when
+    WeasyPrint is imported, so an environment switch needs a fresh one."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1700611200"}
+    environment.pop("BULLETIN_UNBALANCED", None)
+    keep = ["--keep-html"] if env.pop("KEEP", None) else []
+    subprocess.run(
+        [sys.executable, "-m", "bulletin", "make", "-q", "--out", out, *keep],
+        cwd=root,
+        env={**environment, **env},
+        check=True,
+    )
+    return root / out
+
+
+def test_the_last_page_is_balanced_in_two_columns(tmp_path: Path) -> None:
+    """Not the end of the issue in the first column and nothing in the second:
+    both columns of the last page carry text, ending within a tenth of the page
+    of each other; the pages before and the words are those of the unbalanced
+    layout (BULLETIN_UNBALANCED=1 gives it, for comparing)."""
+    root = _four_article_month(tmp_path)
+    balanced = _make_in_a_process(root, "out/balanced.pdf")
+    plain = _make_in_a_process(root, "out/plain.pdf", BULLETIN_UNBALANCED="1")
+    first, second = column_blanks(plain)[-1]
+    assert second == 1.0 and first < 0.5  # the hole this is about
+    first, second = column_blanks(balanced)[-1]
+    assert first < 0.9 and second < 0.9, (first, second)
+    assert abs(first - second) <= 0.10, (first, second)
+    assert len(PdfReader(balanced).pages) == len(PdfReader(plain).pages)
+    assert column_blanks(balanced)[:-1] == column_blanks(plain)[:-1]
+    words = [" ".join(pdf_text(pdf)).split() for pdf in (balanced, plain)]
+    assert sorted(words[0]) == sorted(words[1])
+
+
+def test_a_balancing_that_does_not_help_is_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the page laid out again is no better (here: judged so), the break is
+    taken back and the page laid out as it was: the PDF is the unbalanced one."""
+    from bulletin import lastpage, render
+    from bulletin.resources import LAYOUTS_DIR
+
+    root = _four_article_month(tmp_path)
+    plain = _make_in_a_process(root, "out/plain.pdf", BULLETIN_UNBALANCED="1", KEEP="1")
+    html = plain.with_suffix(".html")
+    judged = []
+    monkeypatch.setattr(lastpage, "_kept", lambda *args: judged.append(args) or False)
+    layout = LAYOUTS_DIR / "classic"
+    document = render.render(html.read_text(encoding="utf-8"), base=layout, allowed=[root, layout])
+    undone = tmp_path / "undone.pdf"
+    document.write_pdf(undone)
+    assert len(judged) == 1  # balanced once, judged once, undone
+    assert column_blanks(undone) == column_blanks(plain)
 
 
 def column_lines(pdf: Path, page_index: int) -> list[tuple[float, float, str]]:
