@@ -337,15 +337,17 @@ PNG = base64.b64decode(
 )
 
 
+def _with_logo(project: Path, name: str) -> Path:
+    """The project's bulletin.toml, now naming ``name`` as the logo."""
+    config = project / "bulletin.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[bulletin]\n", f'[bulletin]\nlogo = "{name}"\n'), "utf-8")
+    return config
+
+
 def test_logo_in_the_masthead(project: Path) -> None:
     (project / "logo.png").write_bytes(PNG)
-    config = project / "bulletin.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "[bulletin]\n", '[bulletin]\nlogo = "logo.png"\n'
-        ),
-        encoding="utf-8",
-    )
+    config = _with_logo(project, "logo.png")
     pdf = build(load_settings(config), out=project / "out" / "logo.pdf").pdf
     assert photos_on_page_one(pdf) == 2  # the logo and the lead photo
     config.write_text(
@@ -377,12 +379,8 @@ def test_check_names_a_missing_or_broken_logo_with_its_line(
 
     if content is not None:
         (project / "logo.png").write_bytes(content)
-    config = project / "bulletin.toml"
-    text = config.read_text(encoding="utf-8").replace(
-        "[bulletin]\n", '[bulletin]\nlogo = "logo.png"\n'
-    )
-    config.write_text(text, encoding="utf-8")
-    line = text.splitlines().index('logo = "logo.png"') + 1
+    config = _with_logo(project, "logo.png")
+    line = config.read_text(encoding="utf-8").splitlines().index('logo = "logo.png"') + 1
     for command in ("check", "make"):
         result = CliRunner().invoke(main, [command, "-q"])
         assert result.exit_code == 1, result.output
@@ -398,13 +396,7 @@ def test_an_svg_logo_is_taken_by_its_content_and_drawn(project: Path) -> None:
         '<rect width="20" height="10" fill="#00c000"/></svg>',
         encoding="utf-8",
     )
-    config = project / "bulletin.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "[bulletin]\n", '[bulletin]\nlogo = "logo.svg"\n'
-        ),
-        encoding="utf-8",
-    )
+    config = _with_logo(project, "logo.svg")
     pdf = build(load_settings(config), out=project / "out" / "logo.pdf").pdf
     page = pypdfium2.PdfDocument(pdf)[0].render(scale=0.5).to_pil().convert("RGB")
     pixels = page.tobytes()
