@@ -203,8 +203,7 @@ def build(
         target = out or output_name(settings, issue, variant, kind)
         memo = str(target.resolve())  # the contents' page numbers are remembered per output
         if keep_html:
-            with atomic_output(target.with_suffix(".html")) as temporary:
-                temporary.write_text(html, encoding="utf-8")
+            _keep(html, target)
         job = Job(
             html,
             base=folders[0],
@@ -219,10 +218,17 @@ def build(
             reporter.detail(_("Filling the booklet's last pages"))
             html_for = partial(render_html, issue, settings, settings.layout, urls, booklet=True)
             result = _fill_booklet(result.pages, job, settings.root, html_for)
+        if not booklet and result.last_fill is not None and result.last_fill < SPARSE:
+            reporter.detail(_("Laying the issue out tighter to save its sparse last page"))
+            tight = render_html(issue, settings, settings.layout, urls, tight=True)
+            tighter = _rerun(job, tight, settings.root)
+            html, result = (tight, tighter) if tighter.pages < result.pages else (html, result)
         if fit_poster and result.pages > 1:
             issue = dataclasses.replace(issue, articles=_on_first_page(issue, result.pdf))
             html = render_html(issue, settings, settings.layout, urls)
             result = _rerun(job, html, settings.root)
+    if keep_html and html != job.html:  # laid out again: the page the PDF was made from
+        _keep(html, target)
     if result.page_numbers and result.page_numbers != job.page_guesses:
         pagerefs.remember(memo, result.page_numbers)
     pages = result.pages // 2 if booklet else result.pages  # the PDF's pages: sheet sides
@@ -233,7 +239,17 @@ def build(
     return BuildResult(target, pages, seconds, issue.key, source.folder)
 
 
+def _keep(html: str, target: Path) -> None:
+    """``--keep-html``: the page beside the PDF (written before the render too, so
+    that a render that fails leaves it to look at)."""
+    with atomic_output(target.with_suffix(".html")) as temporary:
+        temporary.write_text(html, encoding="utf-8")
+
+
 SPREADS = (2, 1)  # the booklet's roomier layouts, tried in this order (size-a5.css)
+# A last page whose columns are used less than this (the end of an article and the
+# editorial box) is worth one more layout, a little tighter, that may save it.
+SPARSE = 0.25
 
 
 def _fill_booklet(pages: int, job: Job, root: Path, html_for: Callable[..., str]) -> Result:

@@ -136,6 +136,19 @@ def _kept(balancing: _Balancing, pages: list[Any]) -> bool:
     return max(_bottom(first), _bottom(second)) - top < balancing.taller
 
 
+def fill(page: Any) -> float | None:
+    """How much of the last page's two columns the issue uses (0–1), or None
+    where the page has no ``.flow`` columns: the build lays out a sparse last
+    page tighter, to save it (``bulletin/build.py``)."""
+    columns = _flow_columns(page)
+    if columns is None:
+        return None
+    top = columns[0].content_box_y()
+    height = page.content_box_y() + page.height - top  # down to the page's foot
+    used = [_bottom(column) - top if column is not None else 0.0 for column in columns]
+    return sum(max(0.0, min(u, height)) for u in used) / (2 * height) if height > 0 else None
+
+
 def _flow_columns(page: Any) -> tuple[Any, Any | None] | None:
     """The first two column boxes of the page's ``.flow`` container, if it has
     columns there (a one-column layout, or a page without the flow: None)."""

@@ -197,12 +197,14 @@ def render_html(
     booklet: bool = False,
     pad_pages: int = 0,
     spread: int = 0,
+    tight: bool = False,
 ) -> str:
     """The whole bulletin as an HTML string, ready for the renderer.
 
     ``booklet``: the editorial box goes on the back cover, after ``pad_pages``
     blank pages that make the booklet a multiple of four pages. ``spread``
-    (0–2) lays a booklet out roomier, to fill those pages instead."""
+    (0–2) lays a booklet out roomier, to fill those pages instead; ``tight``
+    a little tighter, to save a sparse last page (``bulletin/build.py``)."""
     env = environment(layout_dirs(settings, layout))
     names = [settings.bulletin.institute, settings.bulletin.name]
     env.filters["typeset"] = partial(typography.typeset, names=names)
@@ -229,6 +231,7 @@ def render_html(
             booklet=booklet,
             pad_pages=pad_pages,
             spread=spread,
+            tight=tight,
         )
     except jinja2.TemplateSyntaxError as exc:
         raise BulletinError(

@@ -81,6 +81,8 @@ def lookup(name: str) -> Result | None:
         record = json.loads(entry)
         files = [(Path(path), stamp) for path, stamp in record["files"]]
         pages = int(record["pages"])
+        fill = record.get("last_fill")
+        last_fill = float(fill) if fill is not None else None
     except (ValueError, KeyError, TypeError):
         return None
     if any(_stamp(path) != stamp for path, stamp in files):
@@ -88,7 +90,7 @@ def lookup(name: str) -> Result | None:
     pdf = read_private_bytes(folder / f"{name}.pdf")
     if pdf is None or hashlib.sha256(pdf).hexdigest() != record.get("sha256"):
         return None
-    return Result(pdf=pdf, pages=pages)
+    return Result(pdf=pdf, pages=pages, last_fill=last_fill)
 
 
 def store(name: str, result: Result, served: list[Served]) -> None:
@@ -104,6 +106,7 @@ def store(name: str, result: Result, served: list[Served]) -> None:
         files.append([str(path), _stamp_of(status)])
     record = {
         "pages": result.pages,
+        "last_fill": result.last_fill,  # the build may lay the issue out tighter after it
         "files": files,
         "sha256": hashlib.sha256(result.pdf).hexdigest(),
     }

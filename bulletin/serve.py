@@ -177,6 +177,11 @@ def _job_record(job: Job) -> dict[str, Any]:
     }
 
 
+def _fill_from_json(value: Any) -> float | None:
+    """A result's last-page fill as the server sent it (None: not measured)."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def _job_from(record: dict[str, Any]) -> Job:
     archive = record.get("archive_of")
     return Job(
@@ -291,6 +296,7 @@ class ServerRenderer:
                 error=answer.get("error"),
                 crash=answer.get("crash"),
                 page_numbers=pagerefs.numbers_from_json(answer.get("page_numbers")),
+                last_fill=_fill_from_json(answer.get("last_fill")),
             )
         return None
 
@@ -576,6 +582,7 @@ class Server:
             "error": result.error,
             "crash": result.crash,
             "page_numbers": list(result.page_numbers),
+            "last_fill": result.last_fill,
         }
         self._answer(connection, header, result.pdf)
         return False

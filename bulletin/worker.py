@@ -78,6 +78,7 @@ class Result:
     error: str | None = None  # a user's mistake, shown as it is
     crash: str | None = None  # a bug: the worker's traceback
     page_numbers: tuple[tuple[str, int], ...] = ()  # the contents' numbers, as laid out
+    last_fill: float | None = None  # how much of the last page's columns is used (lastpage)
 
 
 @contextmanager
@@ -102,7 +103,7 @@ def make_pdf(job: Job, served: list[Served] | None = None) -> Result:
     """The PDF as asked: as laid out, imposed as a booklet, or PDF/A-3b with its sources.
     ``served`` receives the files the render used (``bulletin/rendercache.py``)."""
     with rare_collections():
-        from bulletin import pagerefs, render
+        from bulletin import lastpage, pagerefs, render
 
         try:
             document = render.render(
@@ -115,6 +116,7 @@ def make_pdf(job: Job, served: list[Served] | None = None) -> Result:
         except BulletinError as error:
             return Result(error=error.message)
         numbers = tuple((a, page) for a, page in pagerefs.outcome()[0].items() if page is not None)
+        fill = lastpage.fill(document.pages[-1]._page_box) if document.pages else None
         if job.booklet:
             from bulletin.impose import impose
 
@@ -124,7 +126,7 @@ def make_pdf(job: Job, served: list[Served] | None = None) -> Result:
             pdf = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments)
         else:
             pdf = document.write_pdf()
-        return Result(pdf=pdf, pages=len(document.pages), page_numbers=numbers)
+        return Result(pdf=pdf, pages=len(document.pages), page_numbers=numbers, last_fill=fill)
 
 
 def beside_the_build() -> bool:

@@ -471,6 +471,30 @@ def test_an_unchanged_rebuild_is_the_pdf_made_before(project: Path, servers: Ser
     assert oct((private_dir() / "renders").stat().st_mode & 0o777) == "0o700"
 
 
+def test_a_sparse_month_is_laid_out_tighter_alike_with_the_server(
+    project: Path, servers: Servers
+) -> None:
+    """The last page's fill travels back from the server and the render cache:
+    a month whose last page is sparse is laid out tighter with or without them."""
+    from .test_layout_newsletter import text_month
+
+    month = project / "articles" / "2023-11"
+    shutil.rmtree(month)
+    text_month(month, count=3, seed=3)  # a third page of two short columns, else
+    server = servers.start(project, "--idle", "2")
+    for name in ("warm.pdf", "cached.pdf"):
+        done = bulletin(project, "make", "--out", name)
+        assert done.returncode == 0, done.stderr
+    fresh = bulletin(project, "make", "--out", "fresh.pdf", server=False)
+    assert fresh.returncode == 0, fresh.stderr
+    assert (project / "cached.pdf").read_bytes() == (project / "warm.pdf").read_bytes()
+    assert summary(project / "warm.pdf") == summary(project / "fresh.pdf")
+    assert summary(project / "fresh.pdf")[0] == 2
+    assert bulletin(project, "serve", "--stop").returncode == 0
+    log = ended(server)
+    assert log.count("Không có gì thay đổi") == 2, log  # both layouts answered by the cache
+
+
 # ---------------------------------------------------------------- whole builds
 
 
@@ -564,10 +588,13 @@ def test_ctrl_c_stops_a_build_the_server_runs(project: Path, servers: Servers) -
     wait_for(lambda: not _children_of(server.pid), server, limit=30)
     assert not (project / "stopped.pdf").exists()
     assert not [p.name for p in project.iterdir() if "stopped" in p.name]
-    again = bulletin(project, "make", "--out", "again.pdf")
+    again = bulletin(project, "make", "-v", "--out", "again.pdf")
     assert again.returncode == 0, again.stderr
     assert bulletin(project, "serve", "--stop").returncode == 0
-    assert ended(server).count("Đã dựng") == 1
+    # Only the second build's layouts were finished (this month's sparse last
+    # page has it laid out once more, tighter).
+    layouts = 1 + again.stderr.count("Dàn trang chặt hơn")
+    assert ended(server).count("Đã dựng") == layouts
 
 
 def test_a_build_whose_server_child_dies_is_made_here(project: Path, servers: Servers) -> None:
