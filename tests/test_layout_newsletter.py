@@ -232,6 +232,46 @@ def test_a_tighter_layout_that_saves_no_page_is_not_kept(
     assert tried.read_bytes() == plain.read_bytes()
 
 
+def test_two_photos_side_by_side_leave_no_white_under_them(tmp_path: Path) -> None:
+    """A portrait beside a landscape: the byline follows the taller photo at the
+    usual distance (a flex row once left 4-7 cm of white there)."""
+    from PIL import Image
+
+    month = tmp_path / "articles" / "2023-11"
+    month.mkdir(parents=True)
+    Image.new("RGB", (800, 1200), (40, 90, 140)).save(month / "doc.jpg")
+    Image.new("RGB", (1400, 900), (140, 90, 40)).save(month / "ngang.jpg")
+    Image.new("RGB", (1200, 800), (90, 140, 40)).save(month / "dau.jpg")  # the lead photo
+    (month / "dao-tao.md").write_text(
+        "---\ntitle: Khai giảng lớp bồi dưỡng kỹ năng số\ndate: 2023-11-25\n"
+        "author: Phòng Tổ chức Lao động\nimage: dau.jpg\n"
+        "images: [doc.jpg, {src: ngang.jpg, caption: Thực hành}]\n"
+        "---\n\n" + "Viện tổ chức khai giảng lớp bồi dưỡng kỹ năng số cho cán bộ trẻ. " * 12 + "\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "bulletin.toml").write_text('articles_dir = "articles"\n', encoding="utf-8")
+    pdf = build(load_settings(tmp_path / "bulletin.toml"), out=tmp_path / "b.pdf").pdf
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for page in document:
+            images = [
+                o.get_bounds() for o in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))
+            ]
+            textpage = page.get_textpage()
+            found = textpage.search("Phòng Tổ chức Lao động").get_next()
+            pair = [b for b in images if b[2] - b[0] < 150]  # half a column wide
+            if len(pair) == 2 and found:
+                byline_top = textpage.get_charbox(found[0])[3]
+                photos_bottom = min(bottom for _left, bottom, _right, _top in pair)
+                gap_mm = (photos_bottom - byline_top) / 72 * 25.4
+                assert 0 < gap_mm <= 8, gap_mm
+                assert abs(pair[0][3] - pair[1][3]) < 1  # tops aligned
+                return
+        raise AssertionError("no page with the pair and the byline")
+    finally:
+        document.close()
+
+
 def column_lines(pdf: Path, page_index: int) -> list[tuple[float, float, str]]:
     """Each text line of a page: its left edge, its width (points) and its text."""
     document = pypdfium2.PdfDocument(pdf)
