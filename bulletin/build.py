@@ -366,9 +366,9 @@ def read_month(
     reporter: Reporter,
 ) -> MonthCheck:
     """The checked month; stop on any error unless ``skip_bad`` leaves those articles out."""
-    folder, month = locate(settings, month, articles)
+    folder, _month = locate(settings, month, articles)
     reporter.stage(_("Reading {folder}").format(folder=display_path(folder)))
-    checked = check_month(settings, month, folder, today().year, strict, decode_photos=False)
+    checked = check_month(settings, month, articles, today().year, strict, decode_photos=False)
     if checked.errors and not skip_bad:
         raise ProblemsError(checked.errors)
     for problem in checked.errors:

@@ -13,13 +13,20 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bulletin.collect import Month, check_folder, find_month_folder, links_out, source_files
+from bulletin.collect import (
+    Month,
+    check_folder,
+    find_month_folder,
+    links_out,
+    month_folders,
+    source_files,
+)
 from bulletin.config import Settings
 from bulletin.errors import BulletinError, Problem, clip, display_path
 from bulletin.glyphs import check_glyphs
 from bulletin.i18n import _, ngettext
 from bulletin.model import Article, Block, Figure
-from bulletin.readers import read_articles
+from bulletin.readers import read_articles, reader_for
 from bulletin.readers.base import within
 from bulletin.strays import stray_photos
 
@@ -74,6 +81,7 @@ def check_month(
     ``decode_photos``: decode every photo whole, so that ``check`` fails on what
     ``make`` would (a PNG with damaged data has a sound header). ``make`` reads
     only the headers here: it decodes each photo once, when preparing it."""
+    by_default = month is None and articles is None  # the newest month folder
     folder, month = locate(settings, month, articles)
     found, problems = read_articles(source_files(folder), month.year if month else year_today)
     problems += [
@@ -88,7 +96,8 @@ def check_month(
             if drafts
             else _("{folder}: no articles (.txt, .md, .docx) in this folder")
         )
-        raise BulletinError(message.format(folder=display_path(folder)))
+        hint = _other_month(settings, folder) if by_default else ""
+        raise BulletinError(message.format(folder=display_path(folder)) + hint)
     found = [_confined(article, folder, problems) for article in found]
     month = month or _month_of_newest(found, folder)
     problems += check_glyphs(found, strict)
@@ -99,6 +108,16 @@ def check_month(
     problems += stray_photos(folder, found)
     problems.sort(key=lambda p: (str(p.path), p.line or 0))  # by file, then line; stable
     return MonthCheck(month, folder, tuple(found), tuple(problems))
+
+
+def _other_month(settings: Settings, chosen: Path) -> str:
+    """The newest other month folder holding articles, as a hint: the month made
+    by default is the newest folder, and ``bulletin init`` makes this month's,
+    with only its draft sample, while the office finishes last month's issue."""
+    for folder in reversed(month_folders(settings.articles_path)):
+        if folder != chosen and any(reader_for(p) for p in source_files(folder)):
+            return _(" (articles are in {month}: give --month {month})").format(month=folder.name)
+    return ""
 
 
 def _month_of_newest(articles: list[Article], folder: Path) -> Month:

@@ -708,7 +708,8 @@ def send(
         find_month_folder(settings.articles_path, None).name
     )
     assert chosen is not None
-    mailing = mail.plan(settings, str(chosen), issue_number(settings, chosen), pdf, only)
+    number = issue_number(settings, chosen)
+    mailing = mail.plan(settings, str(chosen), number, pdf, only, by_default=month is None)
     if dry_run:
         for path in mail.dry_run(settings, mailing):
             click.echo(_("Wrote {path}").format(path=display_path(path)), err=True)

@@ -56,19 +56,30 @@ class Mailing:
 
 
 def plan(
-    settings: Settings, month: str, number: int, pdf: Path | None, only: tuple[str, ...] = ()
+    settings: Settings,
+    month: str,
+    number: int,
+    pdf: Path | None,
+    only: tuple[str, ...] = (),
+    by_default: bool = False,
 ) -> Mailing:
     """Check the PDF and the units before anything is sent. The default PDF
     must be newer than every source it was made from: a mail cannot be taken
-    back, so last week's copy is refused (``--pdf`` sends a chosen file as is)."""
+    back, so last week's copy is refused (``--pdf`` sends a chosen file as is).
+    ``by_default``: the month was not asked for (the newest folder's)."""
     chosen = pdf is not None
     pdf = pdf or settings.out_path / f"ban-tin-{month}-email.pdf"
     if not pdf.is_file():
-        raise BulletinError(
-            _("{path}: not found: make it first with 'bulletin make --for email'").format(
-                path=display_path(pdf)
+        message = _("{path}: not found: make it first with 'bulletin make --for email'")
+        others = sorted(settings.out_path.glob("ban-tin-????-??-email.pdf"))
+        hint = (
+            _(" (there is {path}: give --month {month})").format(
+                path=display_path(others[-1]), month=others[-1].name[8:15]
             )
+            if by_default and others and not chosen
+            else ""
         )
+        raise BulletinError(message.format(path=display_path(pdf)) + hint)
     changed = None if chosen else changed_since(pdf, settings, month)
     if changed is not None:
         raise BulletinError(

@@ -196,3 +196,38 @@ def test_python_dash_m(project: Path) -> None:
         [sys.executable, "-m", "bulletin", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout == f"bulletin {__version__}\n"
+
+
+def test_a_default_month_with_nothing_to_print_names_the_month_that_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``init`` in December makes 2023-12 with its draft sample while the office
+    finishes November's issue: the newest month is the default, so say where
+    the articles are."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bulletin.toml").write_text(
+        'articles_dir = "articles"\n\n[email]\nhost = "localhost"\nsender = "vp@vien.vn"\n\n'
+        '[[units]]\nname = "Phòng A"\nemail = "a@vien.vn"\n',
+        encoding="utf-8",
+    )
+    write(
+        tmp_path / "articles" / "2023-11" / "hop.md",
+        "---\ntitle: Họp giao ban\ndate: 2023-11-06\n---\n\nViện họp giao ban tháng 11.\n",
+    )
+    write(
+        tmp_path / "articles" / "2023-12" / "bai-mau.md",
+        "---\ntitle: Bài mẫu\ndraft: true\n---\n\nBài mẫu.\n",
+    )
+    hint = " (có bài ở tháng 2023-11: dùng --month 2023-11)\n"
+    for command in ("check", "make"):
+        code, output = run(command, "-q")
+        assert code == 1 and output.startswith("Lỗi: articles/2023-12: mọi bài đều là bài nháp")
+        assert output.endswith(hint)
+    (tmp_path / "articles" / "2023-12" / "bai-mau.md").unlink()
+    assert run("make", "-q")[1].endswith(hint)
+    assert run("make", "-q", "--month", "2023-11", "--for", "email") == (0, "")
+    code, output = run("send", "--dry-run")
+    assert code == 1
+    assert output.endswith(" (đã có out/ban-tin-2023-11-email.pdf: dùng --month 2023-11)\n"), output
+    code, output = run("make", "-q", "--month", "2023-12")  # asked for: no hint
+    assert code == 1 and "--month 2023-11" not in output
