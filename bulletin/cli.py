@@ -968,7 +968,7 @@ def problem_record(problem: Problem) -> dict[str, object]:
     return {
         "file": problem.location().rsplit(":", 1)[0] if problem.line else problem.location(),
         "line": problem.line,
-        "level": "error" if problem.level == "error" else "warning",
+        "level": problem.level,  # error, warning, or note (shown in text with -v)
         "message": problem.message,
     }
 

@@ -456,6 +456,11 @@ def test_check_reports_lost_photos_dropped_lines_and_assumed_years(
     loud = CliRunner().invoke(main, ["check", "--month", "2023-11", "-v"])
     assert "Share" in loud.output
     assert "2023" in loud.output and "sinh-hoat.txt:3" in loud.output
+    records = json.loads(CliRunner().invoke(main, ["check", "--json"]).stdout)
+    dropped = next(r for r in records if "Share" in r["message"])
+    assert dropped["level"] == "note"  # as in text, where only -v shows it
+    warnings = sum(r["level"] == "warning" for r in records)
+    assert quiet.stderr.splitlines()[-1].endswith(f", {warnings} cảnh báo")
 
 
 # --- photos no article uses ---------------------------------------------------------------
