@@ -21,6 +21,7 @@ from typing import Any
 
 from bulletin.errors import BulletinError, Problem, ProblemsError, SourceError
 from bulletin.i18n import _
+from bulletin.resources import available_layouts, layout_folders
 
 CONFIG_NAME = "bulletin.toml"
 PAGE_SIZES = ("a4", "a5", "19x27cm")  # 19 × 27 cm: the largest a bản tin may be (2016 Press Law)
@@ -485,6 +486,11 @@ def _check_numbers(settings: Settings, path: Path, text: str) -> None:
             problems.append(Problem(path, message, _line_of(text, key)))
     if not _LAYOUT_NAME.match(settings.layout):
         message = _("'layout' must be the name of a layout, such as classic, not a path")
+        problems.append(Problem(path, message, _line_of(text, "layout")))
+    elif not layout_folders(path.parent, settings.layout):  # a typo: said by check too
+        message = _("Unknown layout '{name}' (built-in: {names})").format(
+            name=settings.layout, names=", ".join(available_layouts())
+        )
         problems.append(Problem(path, message, _line_of(text, "layout")))
     if problems:
         raise ProblemsError(problems)

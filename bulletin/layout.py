@@ -25,9 +25,8 @@ from bulletin.errors import BulletinError, SourceError
 from bulletin.i18n import _
 from bulletin.model import Article, Figure, Html, Issue, Photo
 from bulletin.private import private_subdir
-from bulletin.resources import LAYOUTS_DIR
+from bulletin.resources import ENTRY_TEMPLATE, available_layouts, layout_folders
 
-ENTRY_TEMPLATE = "bulletin.html.j2"
 _LAYOUT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
@@ -39,8 +38,7 @@ def layout_dirs(settings: Settings, name: str) -> list[Path]:
                 name=name, names=", ".join(available_layouts())
             )
         )
-    candidates = [settings.root / "layouts" / name, LAYOUTS_DIR / name]
-    found = [folder for folder in candidates if folder.is_dir()]
+    found = layout_folders(settings.root, name)
     if not found:
         raise BulletinError(
             _("Unknown layout '{name}' (built-in: {names})").format(
@@ -80,10 +78,6 @@ def layout_options(folders: list[Path]) -> LayoutOptions:
                     _("{path}: not valid TOML: {reason}").format(path=file, reason=exc)
                 ) from None
     return LayoutOptions()
-
-
-def available_layouts() -> list[str]:
-    return sorted(p.name for p in LAYOUTS_DIR.iterdir() if (p / ENTRY_TEMPLATE).is_file())
 
 
 def environment(folders: list[Path]) -> jinja2.Environment:

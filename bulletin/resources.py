@@ -19,3 +19,15 @@ def _data_dir(name: str) -> Path:
 
 LAYOUTS_DIR = _data_dir("layouts")
 FONTS_DIR = _data_dir("fonts")
+ENTRY_TEMPLATE = "bulletin.html.j2"  # a layout's document template
+
+
+def available_layouts() -> list[str]:
+    """The built-in layouts, by name."""
+    return sorted(p.name for p in LAYOUTS_DIR.iterdir() if (p / ENTRY_TEMPLATE).is_file())
+
+
+def layout_folders(root: Path, name: str) -> list[Path]:
+    """Where a layout's files are looked for, the project's own ``layouts/<name>/``
+    first; empty when there is no such layout."""
+    return [folder for folder in (root / "layouts" / name, LAYOUTS_DIR / name) if folder.is_dir()]

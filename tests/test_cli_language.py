@@ -159,7 +159,7 @@ def test_missing_argument_and_path(args: list[str], vietnamese: str, english: st
 def test_help_pages_say_everything_plainly(lang: str) -> None:
     """No command description cut with "…", no "[x>=1]", every built-in layout
     named, and -v described for what it does in each command."""
-    from bulletin.layout import available_layouts
+    from bulletin.resources import available_layouts
 
     listing = output("--lang", lang, "--help")
     commands = listing.split("\n\n")[-1]

@@ -89,6 +89,17 @@ def test_first_month_is_named_with_its_line(tmp_path: Path) -> None:
     assert message == "bulletin.toml:3: bulletin.first_month phải có dạng 2023-01"
 
 
+def test_a_mistyped_layout_is_named_with_its_line(tmp_path: Path) -> None:
+    """check said 0 errors; make then failed without naming bulletin.toml."""
+    message = config_error(tmp_path, 'out_dir = "out"\nlayout = "clasic"\n')
+    assert message == (
+        "bulletin.toml:2: Không có mẫu trình bày 'clasic' (có sẵn: classic, poster, report)"
+    )
+    (tmp_path / "layouts" / "rieng").mkdir(parents=True)  # the project's own layout
+    (tmp_path / "bulletin.toml").write_text('layout = "rieng"\n', encoding="utf-8")
+    assert load_settings(tmp_path / "bulletin.toml").layout == "rieng"
+
+
 def test_first_month_after_the_month_built(project: Path) -> None:
     config = project / "bulletin.toml"
     text = re.sub(
