@@ -105,7 +105,8 @@ def check_month(
         problems += _article_warnings(article, month)
         problems += _photo_problems(article, decode_photos)
     problems += _duplicates(found)
-    problems += stray_photos(folder, found)
+    unreadable = {p.path for p in problems if p.level == "error" and p.path and reader_for(p.path)}
+    problems += stray_photos(folder, found, unreadable)
     problems.sort(key=lambda p: (str(p.path), p.line or 0))  # by file, then line; stable
     return MonthCheck(month, folder, tuple(found), tuple(problems))
 

@@ -9,6 +9,7 @@ the page before they print it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from difflib import get_close_matches
 from pathlib import Path
 
@@ -20,14 +21,24 @@ from bulletin.readers.base import PHOTO_SUFFIXES
 PHONE_FORMATS = {".heic", ".heif"}
 
 
-def stray_photos(folder: Path, articles: list[Article]) -> list[Problem]:
+def stray_photos(
+    folder: Path, articles: list[Article], unreadable: Collection[Path] = ()
+) -> list[Problem]:
     """A warning for every photo in ``folder`` (or one level below) that no
-    article uses, grouped by folder where a whole folder is unused."""
+    article uses, grouped by folder where a whole folder is unused. The photos
+    of an article that could not be read (``unreadable``: its folder, or a name
+    its text mentions) are its own: its error is the news, not "delete them"."""
     used = {_key(f.photo) for a in articles for f in a.figures if isinstance(f.photo, Path)}
     stems = {a.source.stem for a in articles if a.source.suffix.lower() == ".txt"}
+    waiting = {path.stem for path in unreadable}
+    mentioned = _mentioned(unreadable)
     problems = [_phone_photo(p) for p in _photos(folder, PHONE_FORMATS)]
-    loose = [p for p in _photos(folder, PHOTO_SUFFIXES) if _key(p) not in used]
-    for sub in sorted(p for p in folder.iterdir() if _visible_dir(p)):
+    loose = [
+        p
+        for p in _photos(folder, PHOTO_SUFFIXES)
+        if _key(p) not in used and p.name.lower() not in mentioned
+    ]
+    for sub in sorted(p for p in folder.iterdir() if _visible_dir(p) and p.name not in waiting):
         inside = [p for p in _photos(sub, PHOTO_SUFFIXES) if _key(p) not in used]
         problems += [_phone_photo(p) for p in _photos(sub, PHONE_FORMATS)]
         if inside and sub.name not in stems:
@@ -44,6 +55,18 @@ def stray_photos(folder: Path, articles: list[Article]) -> list[Problem]:
         for photo in loose
     ]
     return problems
+
+
+def _mentioned(articles: Collection[Path]) -> str:
+    """The text of the unreadable articles, lower case, to look photo names up in
+    (bytes decoded loosely: the file may be unreadable for its encoding)."""
+    texts = []
+    for path in articles:
+        try:
+            texts.append(path.read_bytes()[:2_000_000].decode("utf-8", "replace").lower())
+        except OSError:
+            continue
+    return "\n".join(texts)
 
 
 def _key(path: Path) -> Path:

@@ -567,3 +567,32 @@ def test_read_names_a_missing_file_and_a_folder_in_one_line_each(tmp_path: Path)
     assert result.exit_code == 1
     assert "khong-co.txt" in result.output and "không có tệp này" in result.output
     assert "là một thư mục" in result.output and "Traceback" not in result.output
+
+
+def test_the_photos_of_an_unreadable_article_are_not_called_unused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One broken article made check tell the staff to delete its good photos;
+    a name in the wrong letter case gets the right one suggested."""
+    month = _month_with(tmp_path, monkeypatch)
+    for name in ("dao-tao-1.jpg", "dao-tao-2.jpg", "anh-toan-canh.jpg", "le-hoi/01.jpg"):
+        _jpeg(month / name)
+    (month / "dao-tao.md").write_text(
+        "---\ntitle: Lớp đào tạo\ndate: 2023-11-05\nimages: [dao-tao-1.JPG, dao-tao-2.jpg]\n"
+        "---\n\nThân bài.\n",
+        "utf-8",
+    )
+    (month / "nghiem-thu.md").write_text(
+        "---\ntitle: Nghiệm thu\ndate: 2023-11-31\nimage: anh-toan-canh.jpg\n---\n\nThân.\n",
+        "utf-8",
+    )
+    (month / "le-hoi.txt").write_bytes(b"")  # empty: its photo folder waits for it
+    result = CliRunner().invoke(main, ["check", "--month", "2023-11"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert (
+        "articles/2023-11/dao-tao.md:4: lỗi: không tìm thấy ảnh: dao-tao-1.JPG " in lines[0] + " "
+    )
+    assert lines[0].endswith("(có phải là dao-tao-1.jpg?)")
+    assert not [line for line in lines if "không thuộc bài nào" in line or "xóa" in line], lines
+    assert len(lines) == 4, lines  # the three errors, and giao-ban.txt's own caption

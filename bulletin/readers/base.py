@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -119,7 +120,15 @@ def photo_path(article: Path, reference: str, line: int | None = None) -> Path:
             line,
         ) from None
     if not found:
-        raise fail(article, _("photo not found: {name}").format(name=printable(name)), line)
+        near = _near_name(photo)
+        message = (
+            _("photo not found: {name} (did you mean {other}?)").format(
+                name=printable(name), other=printable(near)
+            )
+            if near
+            else _("photo not found: {name}").format(name=printable(name))
+        )
+        raise fail(article, message, line)
     if not within(folder, photo):  # the NFD twin found is a symlink leading out
         raise fail(
             article,
@@ -137,6 +146,18 @@ def within(folder: Path, path: Path) -> bool:
         return path.resolve().is_relative_to(folder.resolve())
     except (OSError, RuntimeError):  # a loop of symlinks
         return False
+
+
+def _near_name(photo: Path) -> str | None:
+    """The photo the article most likely means: the same name in other letter
+    case (``anh-1.JPG`` for ``anh-1.jpg``), else a close one."""
+    try:
+        names = [p.name for p in photo.parent.iterdir() if p.suffix.lower() in PHOTO_SUFFIXES]
+    except OSError:
+        return None
+    same = [n for n in names if n.lower() == photo.name.lower()]
+    close = get_close_matches(photo.name, names, n=1, cutoff=0.8)
+    return next(iter(same or close), None)
 
 
 def _same_name_in_any_normal_form(path: Path) -> Path | None:
