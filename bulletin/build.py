@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bulletin import pagerefs
+from bulletin.archive import project_files
 from bulletin.check import MonthCheck, check_month, locate
 from bulletin.collect import Month, month_folders
 from bulletin.config import Settings, config_problem
@@ -211,6 +212,11 @@ def build(
             language=current_language(),
             booklet=booklet,
             archive_of=source.folder if kind == "archive" else None,
+            archive_project=tuple(
+                project_files(settings.root, settings.config_file, settings.bulletin.logo)
+                if kind == "archive"
+                else ()
+            ),
             page_guesses=pagerefs.remembered(memo),
         )
         result = _checked(worker.run(job))

@@ -105,6 +105,7 @@ with _no_library_search():
 from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
 
 from bulletin import columns, lastpage, pagerefs  # noqa: E402
+from bulletin.archive import archive_files  # noqa: E402
 
 columns.install()  # one layout pass for columns filled in order
 pagerefs.install()  # the contents' page numbers without repaginating page 1
@@ -197,11 +198,15 @@ def _check_page_numbers() -> None:
         raise BulletinError(_("The contents' page numbers did not settle; please report this"))
 
 
-def source_attachments(folder: Path) -> list[weasyprint.Attachment]:
-    """Every file of the month folder (articles and photos), for the archive copy:
-    the PDF alone is enough to rebuild the issue. Named by their path in the folder."""
+def source_attachments(
+    folder: Path, project: Sequence[tuple[Path, str]] = ()
+) -> list[weasyprint.Attachment]:
+    """Every file of the month folder (articles and photos), named by their path in
+    the folder, and the project's files that shape the issue (``project``: its
+    bulletin.toml, logo and own layouts, named by their path in the project), for
+    the archive copy: the PDF alone is enough to rebuild the issue."""
     attachments = []
-    for path, name in archive_files(folder):
+    for path, name in [*archive_files(folder), *project]:
         # Read here, without following a symlink swapped in since the listing.
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         with os.fdopen(descriptor, "rb") as stream:
@@ -217,23 +222,3 @@ def source_attachments(folder: Path) -> list[weasyprint.Attachment]:
             )
         )
     return attachments
-
-
-def archive_files(folder: Path) -> list[tuple[Path, str]]:
-    """The month's own regular files and their names in the archive. Hidden files
-    and folders (``.git/``), symlinks and devices are left out: an archive must not
-    carry a file that is not the month's. A name that is not UTF-8 is kept readable
-    (its odd bytes as ``\\xff``) instead of failing the build."""
-    found = []
-    for top, folders, files in os.walk(folder):  # never follows symlinked folders
-        folders[:] = sorted(f for f in folders if not f.startswith("."))
-        for name in sorted(files):
-            path = Path(top, name)
-            if name.startswith(".") or not stat.S_ISREG(path.lstat().st_mode):
-                continue
-            relative = path.relative_to(folder).as_posix()
-            printable = relative.encode("utf-8", "surrogateescape").decode(
-                "utf-8", "backslashreplace"
-            )
-            found.append((path, printable))
-    return found

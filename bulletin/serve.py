@@ -173,6 +173,7 @@ def _job_record(job: Job) -> dict[str, Any]:
         "language": job.language,
         "booklet": job.booklet,
         "archive_of": str(job.archive_of.absolute()) if job.archive_of else None,
+        "archive_project": [[str(path.absolute()), name] for path, name in job.archive_project],
         "page_guesses": list(job.page_guesses),
     }
 
@@ -191,6 +192,9 @@ def _job_from(record: dict[str, Any]) -> Job:
         language=str(record["language"]),
         booklet=bool(record["booklet"]),
         archive_of=Path(archive) if archive else None,
+        archive_project=tuple(
+            (Path(path), str(name)) for path, name in record.get("archive_project") or ()
+        ),
         page_guesses=pagerefs.numbers_from_json(record.get("page_guesses")),
     )
 

@@ -66,6 +66,7 @@ class Job:
     language: str
     booklet: bool = False
     archive_of: Path | None = None  # the month folder whose files an archive copy carries
+    archive_project: tuple[tuple[Path, str], ...] = ()  # and the project's (render.project_files)
     # The contents' page numbers to try first (bulletin/pagerefs.py); not part of
     # what is made: right or wrong, the PDF is the same.
     page_guesses: tuple[tuple[str, int], ...] = ()
@@ -122,7 +123,7 @@ def make_pdf(job: Job, served: list[Served] | None = None) -> Result:
 
             pdf = impose(document.write_pdf())
         elif job.archive_of is not None:
-            attachments = render.source_attachments(job.archive_of)
+            attachments = render.source_attachments(job.archive_of, job.archive_project)
             pdf = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments)
         else:
             pdf = document.write_pdf()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdfium2
@@ -12,6 +14,7 @@ from pypdf import PdfReader
 
 from bulletin.cli import main
 from bulletin.impose import booklet_order
+from bulletin.resources import LAYOUTS_DIR
 
 from .conftest import pdf_text
 from .pagefill import printed_text
@@ -124,7 +127,33 @@ def test_a_booklet_is_laid_out_roomier_before_it_is_padded(
 
 # WeasyPrint 70 leaves its sRGB profile file open when writing PDF/A.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_archive_is_pdf_a3b_with_the_sources(project: Path) -> None:
+def test_archive_is_pdf_a3b_with_the_sources(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The month's files, and the project's that shape the issue (bulletin.toml,
+    the logo, its own layouts): the archive alone rebuilds the issue."""
+    import base64
+
+    (project / "logo.png").write_bytes(
+        base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+        )
+    )
+    config = project / "bulletin.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[bulletin]\n", '[bulletin]\nlogo = "logo.png"\n'
+        ),
+        encoding="utf-8",
+    )
+    own = project / "layouts" / "classic" / "print.css"
+    own.parent.mkdir(parents=True)
+    own.write_text(
+        (LAYOUTS_DIR / "classic" / "print.css")
+        .read_text(encoding="utf-8")
+        .replace("--accent:", "--accent: #005a9c; --unused:"),
+        encoding="utf-8",
+    )
     make("--archive")
     archive = project / "out" / "ban-tin-2023-11-archive.pdf"
     reader = PdfReader(archive)
@@ -134,9 +163,30 @@ def test_archive_is_pdf_a3b_with_the_sources(project: Path) -> None:
     sources = {
         p.relative_to(month).as_posix(): p.read_bytes() for p in month.rglob("*") if p.is_file()
     }
+    sources |= {name: (project / name).read_bytes() for name in ("bulletin.toml", "logo.png")}
+    sources["layouts/classic/print.css"] = own.read_bytes()
     attached = {name: data[0] for name, data in reader.attachments.items()}
-    assert attached == sources  # the archive alone can rebuild the issue
+    assert attached == sources
     assert "/OutputIntents" in reader.trailer["/Root"]
+    # Rebuilt from the attachments alone, elsewhere: the same issue.
+    again = tmp_path_factory.mktemp("rebuilt")
+    for name, data in attached.items():
+        inside = (
+            name
+            if name in ("bulletin.toml", "logo.png") or name.startswith("layouts/")
+            else f"articles/2023-11/{name}"
+        )
+        (again / inside).parent.mkdir(parents=True, exist_ok=True)
+        (again / inside).write_bytes(data)
+    done = subprocess.run(
+        [sys.executable, "-m", "bulletin", "make", "-q", "--archive"],
+        cwd=again,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    rebuilt = again / "out" / "ban-tin-2023-11-archive.pdf"
+    assert pdf_text(rebuilt) == pdf_text(archive)
 
 
 def font_sizes(path: Path) -> list[float]:
