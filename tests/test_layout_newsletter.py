@@ -523,3 +523,32 @@ def test_a_logo_outside_the_project_is_refused(project: Path) -> None:
     result = CliRunner().invoke(main, ["make"])
     assert result.exit_code == 1
     assert "secret.png" in result.output and "Traceback" not in result.output
+
+
+def test_numbers_in_a_word_table_are_right_aligned(tmp_path: Path) -> None:
+    """Word puts a paragraph in each cell; the paragraph's own alignment once won
+    over the cell's, and the numbers stood on the left."""
+    from docx import Document
+
+    month = tmp_path / "articles" / "2023-11"
+    month.mkdir(parents=True)
+    document = Document()
+    document.add_heading("Kết quả sản xuất tháng 11", level=1)
+    document.add_paragraph(
+        "Ngày 06/11/2023, Viện tổng kết kết quả sản xuất của các đơn vị trong tháng."
+    )
+    table = document.add_table(rows=3, cols=2)
+    for row, (unit, amount) in zip(
+        table.rows, [("Đơn vị", "Sản lượng"), ("Mỏ A", "1.200"), ("Mỏ B", "950")], strict=True
+    ):
+        row.cells[0].text, row.cells[1].text = unit, amount
+    document.save(month / "san-luong.docx")
+    (tmp_path / "bulletin.toml").write_text('articles_dir = "articles"\n', encoding="utf-8")
+    pdf = build(load_settings(tmp_path / "bulletin.toml"), out=tmp_path / "b.pdf").pdf
+    page = pypdfium2.PdfDocument(pdf)[0]
+    textpage = page.get_textpage()
+    right_edges = []
+    for number in ("1.200", "950"):
+        index, count = textpage.search(number).get_next()
+        right_edges.append(textpage.get_charbox(index + count - 1)[2])
+    assert abs(right_edges[0] - right_edges[1]) < 1, right_edges
