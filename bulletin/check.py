@@ -207,7 +207,8 @@ def _lost_photos(article: Article) -> list[Problem]:
         lines = ", ".join(str(f.line) for f in lost if f.line)
         if article.source.suffix.lower() == ".txt":
             folder = article.source.with_suffix("").name
-            names = " ".join(f"{folder}/{n:02d}.jpg" for n in range(1, len(article.figures) + 1))
+            places = [n for n, f in enumerate(article.figures, 1) if f.photo is None and f.caption]
+            names = " ".join(f"{folder}/{n:02d}.jpg" for n in places)  # the ones still missing
             message = ngettext(
                 "{n} caption has no photo (line {lines}) and is not printed: "
                 "put the photos in the order of the captions as {names}",

@@ -596,3 +596,20 @@ def test_the_photos_of_an_unreadable_article_are_not_called_unused(
     assert lines[0].endswith("(có phải là dao-tao-1.jpg?)")
     assert not [line for line in lines if "không thuộc bài nào" in line or "xóa" in line], lines
     assert len(lines) == 4, lines  # the three errors, and giao-ban.txt's own caption
+
+
+def test_the_photo_names_asked_for_are_those_still_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three captions, the first photo in place: ask for 02.jpg and 03.jpg only."""
+    month = _month_with(tmp_path, monkeypatch)
+    (month / "giao-ban.txt").write_text(
+        page(
+            TITLE, LEAD, "Toàn cảnh hội thao", BODY, "Lễ trao giải", END, "Các đội thi kéo co", END
+        ),
+        "utf-8",
+    )
+    _jpeg(month / "giao-ban" / "01.jpg")
+    result = CliRunner().invoke(main, ["check", "--month", "2023-11"])
+    (line,) = [x for x in result.stdout.splitlines() if "chú thích không có ảnh" in x]
+    assert line.endswith("đặt tên giao-ban/02.jpg giao-ban/03.jpg"), line
