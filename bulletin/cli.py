@@ -381,9 +381,17 @@ def make(
             renderer=renderer,
         )
     if not quiet:
+        wrote = (
+            _("Wrote {path} ({pages} A4 sides: a booklet of {a5} A5 pages, {seconds:.1f} s)")
+            if booklet
+            else _("Wrote {path} ({pages} pages, {seconds:.1f} s)")
+        )
         click.echo(
-            _("Wrote {path} ({pages} pages, {seconds:.1f} s)").format(
-                path=display_path(result.pdf), pages=result.pages, seconds=result.seconds
+            wrote.format(
+                path=display_path(result.pdf),
+                pages=result.pages,
+                a5=2 * result.pages,
+                seconds=result.seconds,
             ),
             err=True,
         )

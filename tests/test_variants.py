@@ -61,6 +61,8 @@ def test_booklet_is_imposed_in_saddle_stitch_order(project: Path) -> None:
     result = CliRunner().invoke(main, ["make", "--booklet"])
     assert result.exit_code == 0, result.output
     booklet = project / "out" / "ban-tin-2023-11-booklet.pdf"
+    sides = len(PdfReader(booklet).pages)
+    assert f"({sides} mặt A4: cuốn {2 * sides} trang A5, " in result.stderr.splitlines()[-1]
     sizes = set(page_sizes_mm(booklet))
     assert sizes == {(297, 210)}  # true A4 landscape, two A5 pages (148 mm) centred
     sides = footer_numbers(booklet)
