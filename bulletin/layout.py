@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -104,6 +105,7 @@ def environment(folders: list[Path]) -> jinja2.Environment:
     env.filters["first_sentences"] = first_sentences
     env.filters["printed_blocks"] = printed_blocks
     env.filters["sapo"] = sapo
+    env.filters["contents_split"] = contents_split
     # The text of an element showing an anchor's page (``data-page-of``): a
     # placeholder that bulletin corrects during layout, or nothing for the CSS's
     # ``target-counter()`` to fill (bulletin/pagerefs.py).
@@ -154,6 +156,21 @@ def logo_url(settings: Settings) -> str | None:
     except LogoError as error:  # changed since the config was loaded
         raise SourceError(config_problem(settings, "logo", error.message)) from None
     return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+
+
+def contents_split(articles: Sequence[Article], line_chars: int = 48) -> int:
+    """How many contents entries go in the left of its two lists: the split that
+    evens the lists' lines, each entry's lines guessed from its title's length
+    (about 48 characters a line in the classic box), so that two-line titles on
+    the left do not leave the right list short."""
+    lines = [max(1, -(-len(article.title) // line_chars)) for article in articles]
+    total = sum(lines)
+
+    def taller(left: int) -> tuple[int, int, int]:
+        above = sum(lines[:left])
+        return max(above, total - above), abs(2 * above - total), -left
+
+    return min(range(1, len(lines) + 1), key=taller, default=1)
 
 
 def first_sentences(article: Article, limit: int) -> str:

@@ -552,3 +552,33 @@ def test_numbers_in_a_word_table_are_right_aligned(tmp_path: Path) -> None:
         index, count = textpage.search(number).get_next()
         right_edges.append(textpage.get_charbox(index + count - 1)[2])
     assert abs(right_edges[0] - right_edges[1]) < 1, right_edges
+
+
+def test_the_contents_lists_start_level_and_end_near_each_other(tmp_path: Path) -> None:
+    """Two-line titles on the left once pushed the right list a line down and left
+    it short: both lists now start on the same line and the split evens their
+    lines (``contents_split``)."""
+    from bulletin.layout import contents_split
+
+    rest = "thu đề tài cấp Tập đoàn về khai thác than bằng cơ giới hóa đồng bộ"
+    titles = [f"{word} {rest}" for word in ("Một", "Hai", "Ba", "Bốn", "Năm")]
+    titles += [f"Tin ngắn {word}" for word in ("sáu", "bảy", "tám", "chín")]
+    articles = [Article(source=Path(f"{n}.md"), title=t, body=()) for n, t in enumerate(titles)]
+    assert contents_split(articles) == 4  # 8 lines beside 2 + 4, not 10 beside 4
+    month = tmp_path / "articles" / "2023-11"
+    month.mkdir(parents=True)
+    for number, title in enumerate(titles, 1):
+        (month / f"{number:02d}.md").write_text(
+            f"---\ntitle: {title}\ndate: 2023-11-{number:02d}\n---\n\n"
+            + "Viện tổ chức hội nghị tổng kết công tác tháng. " * 20,
+            encoding="utf-8",
+        )
+    (tmp_path / "bulletin.toml").write_text('articles_dir = "articles"\n', encoding="utf-8")
+    pdf = build(load_settings(tmp_path / "bulletin.toml"), out=tmp_path / "b.pdf").pdf
+    textpage = pypdfium2.PdfDocument(pdf)[0].get_textpage()
+    boxes = []
+    for first in ("Một thu đề tài", "Năm thu đề tài"):  # the first entry of each list
+        index, _count = textpage.search(first).get_next()
+        boxes.append(textpage.get_charbox(index))
+    assert boxes[0][3] == pytest.approx(boxes[1][3], abs=1), boxes  # the same line
+    assert boxes[0][0] < boxes[1][0]  # side by side
