@@ -582,3 +582,25 @@ def test_the_contents_lists_start_level_and_end_near_each_other(tmp_path: Path) 
         boxes.append(textpage.get_charbox(index))
     assert boxes[0][3] == pytest.approx(boxes[1][3], abs=1), boxes  # the same line
     assert boxes[0][0] < boxes[1][0]  # side by side
+
+
+def test_a_table_gives_its_row_labels_the_room_short_numbers_leave(tmp_path: Path) -> None:
+    """A fixed third for the labels wrapped 'Năng suất (tấn/công)' beside columns of
+    short numbers (a new user's trial); the table is now laid out by its content."""
+    month = tmp_path / "articles" / "2023-11"
+    month.mkdir(parents=True)
+    (month / "nghiem-thu.md").write_text(
+        "---\ntitle: Nghiệm thu đề tài\ndate: 2023-11-06\n---\n\n"
+        "Hội đồng nghiệm thu đề tài cấp Tập đoàn đã họp tại Viện.\n\n"
+        "| Chỉ tiêu | Trước | Sau |\n|---|---|---|\n"
+        "| Sản lượng (tấn/năm) | 250.000 | 350.000 |\n| Năng suất (tấn/công) | 7,8 | 12,5 |\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "bulletin.toml").write_text('articles_dir = "articles"\n', encoding="utf-8")
+    pdf = build(load_settings(tmp_path / "bulletin.toml"), out=tmp_path / "b.pdf").pdf
+    textpage = pypdfium2.PdfDocument(pdf)[0].get_textpage()
+    for label in ("Sản lượng (tấn/năm)", "Năng suất (tấn/công)"):
+        start, _count = textpage.search(label.split(" (")[0]).get_next()
+        end = textpage.search(label.split(" (")[1]).get_next()[0]
+        first, last = textpage.get_charbox(start), textpage.get_charbox(end)
+        assert abs(first[1] - last[1]) < 1, label  # one line
