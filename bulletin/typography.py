@@ -41,6 +41,7 @@ _TITLES = re.compile(
 _DATE_WORDS = re.compile(r"(?<!\w)([Nn]gày|[Tt]háng|[Nn]ăm|[Qq]uý)[ \t]+(?=\d|[IVX]+\b)")
 # An en or em dash after a word stays on that word's line (not "– " starting a list).
 _DASH = re.compile(r"(?<=\S)[ \t]+([–—])")
+LONG_NAME = 20  # characters: a longer name is held together only at its ends
 _NAMES = ("Hà Nội", "TP. Hồ Chí Minh", "Thành phố Hồ Chí Minh", "Quảng Ninh", "Việt Nam")
 # HTML tokens: a tag (quoted attribute values may hold '>') or a run of text.
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
@@ -56,6 +57,29 @@ def _glue(text: str) -> str:
     return text.replace(" ", NBSP)
 
 
+def _glue_name(name: str) -> str:
+    """A short name held whole ("Hà Nội"); a long one ("Viện Khoa học Công nghệ
+    Mỏ") only at its ends, so that no line ends on "Viện" nor starts with "Mỏ":
+    held whole, 26 characters that cannot break open wide gaps in a justified
+    50-character line. A dash inside stays on the word before it and may always
+    end a line ("… Mỏ – Vinacomin")."""
+    parts = re.split(r" ([–—]) ", name)
+    pieces = []
+    for part in parts[::2]:
+        words = part.split(" ")
+        if len(part) <= LONG_NAME or len(words) < 5:
+            pieces.append(_glue(part))
+        else:
+            pieces.append(
+                " ".join([_glue(" ".join(words[:2])), *words[2:-2], _glue(" ".join(words[-2:]))])
+            )
+    dashes = parts[1::2]
+    glued = pieces[0]
+    for dash, piece in zip(dashes, pieces[1:], strict=True):
+        glued += f"{NBSP}{dash} {piece}"
+    return glued
+
+
 def typeset(text: str | None, names: Iterable[str] = ()) -> str:
     """Plain text with no-break spaces where Vietnamese typography wants them.
 
@@ -65,8 +89,7 @@ def typeset(text: str | None, names: Iterable[str] = ()) -> str:
         return text or ""
     for name in (*_NAMES, *names):
         if name and name in text:
-            glued = _glue(name).replace("–" + NBSP, "– ").replace("—" + NBSP, "— ")
-            text = text.replace(name, glued)
+            text = text.replace(name, _glue_name(name))
     text = _NUMBER_UNIT.sub(lambda m: f"{m[1]}{NBSP}{m[2]}", text)
     text = _TITLES.sub(lambda m: m[1].replace(" ", NBSP) + NBSP, text)
     text = _DATE_WORDS.sub(lambda m: m[1] + NBSP, text)
