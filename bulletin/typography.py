@@ -53,6 +53,27 @@ _ANY_CELL = re.compile(r"<(td|th)( class=\"num\")?>(.*?)</\1>", re.DOTALL)
 _NUMERIC = re.compile(r"[+\-−]?[\d.,  ]*\d[\d.,  ]*\s*(%|‰)?")
 
 
+def _curly_quotes(text: str) -> str:
+    """Straight double quotes as Vietnamese print sets them: “ opening a
+    quotation, ” closing it. After a space or a bracket a quote opens; after a
+    word it closes. At the edge of a text node (a quote beside a tag, as in
+    ``"<b>Xuất sắc</b>"``) the side that is there decides."""
+    if '"' not in text:
+        return text
+    out = list(text)
+    for index, char in enumerate(text):
+        if char != '"':
+            continue
+        before = text[index - 1] if index else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        if before:
+            opens = before.isspace() or before in "([{–—“"
+        else:
+            opens = bool(after) and not after.isspace() and after not in ",.;:!?)]}"
+        out[index] = "“" if opens else "”"
+    return "".join(out)
+
+
 def _glue(text: str) -> str:
     return text.replace(" ", NBSP)
 
@@ -90,6 +111,7 @@ def typeset(text: str | None, names: Iterable[str] = ()) -> str:
     for name in (*_NAMES, *names):
         if name and name in text:
             text = text.replace(name, _glue_name(name))
+    text = _curly_quotes(text)
     text = _NUMBER_UNIT.sub(lambda m: f"{m[1]}{NBSP}{m[2]}", text)
     text = _TITLES.sub(lambda m: m[1].replace(" ", NBSP) + NBSP, text)
     text = _DATE_WORDS.sub(lambda m: m[1] + NBSP, text)

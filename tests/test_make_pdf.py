@@ -202,3 +202,19 @@ def test_a_photo_inside_a_sentence_is_printed_with_its_caption(project: Path) ->
     assert "trang trọng tại hội trường" in text
     assert "Lễ kết nạp đảng viên mới" in text
     assert any(image.image.size[0] >= 300 for image in reader.pages[page].images)
+
+
+def test_quotes_are_printed_curly(project: Path) -> None:
+    month = project / "articles" / "2023-11"
+    (month / "khau-hieu.md").write_text(
+        '---\ntitle: Phát động phong trào "Lao động sáng tạo"\ndate: 2023-11-21\n---\n\n'
+        'Công đoàn Viện phát động phong trào thi đua với khẩu hiệu "An toàn là trên hết".\n',
+        encoding="utf-8",
+    )
+    pdf = build(load_settings(find_config(project)), out=project / "out" / "q.pdf").pdf
+    text = " ".join(pdf_text(pdf))
+    assert "khẩu hiệu “An toàn là trên hết”." in text
+    assert "phong trào “Lao động sáng tạo”" in text
+    assert '"' not in text
+    titles = [item.title for item in PdfReader(pdf).outline]
+    assert "Phát động phong trào “Lao động sáng tạo”" in titles

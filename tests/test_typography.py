@@ -131,3 +131,27 @@ def test_a_header_over_a_column_of_numbers_is_right_aligned_with_them() -> None:
     assert "<th>Đơn vị</th>" in out and "<th>Ghi chú</th>" in out
     mixed = table.replace("<td>950</td>", "<td>chưa có</td>")
     assert "<th>Sản lượng (tấn)</th>" in typeset_html(mixed)
+
+
+@pytest.mark.parametrize(
+    ("source", "printed"),
+    [
+        ('Ông nói: "Xin chào" rồi đi.', "Ông nói: “Xin chào” rồi đi."),
+        (
+            'Khẩu hiệu "An toàn là trên hết", "Năng suất".',
+            "Khẩu hiệu “An toàn là trên hết”, “Năng suất”.",
+        ),
+        ('("Trích")', "(“Trích”)"),
+    ],
+)
+def test_straight_quotes_are_printed_curly(source: str, printed: str) -> None:
+    assert typeset(source) == printed
+
+
+def test_quotes_around_a_tag_and_in_attributes() -> None:
+    """Each text node is typeset alone: the side of the quote that is there decides;
+    attribute values are never touched."""
+    assert typeset_html('<p>Đạt "<b>Xuất sắc</b>".</p>') == "<p>Đạt “<b>Xuất sắc</b>”.</p>"
+    assert typeset_html('<a title="a &quot;b&quot;">"Tên"</a>') == (
+        '<a title="a &quot;b&quot;">“Tên”</a>'
+    )
