@@ -195,6 +195,10 @@ def _article_warnings(article: Article, month: Month) -> list[Problem]:
                 ),
             )
         )
+    letters = [c for c in article.title if c.isalpha()]
+    if len(letters) >= 12 and all(c.isupper() for c in letters):
+        message = _("title in capitals: write it as a sentence, the layout sets it in bold")
+        found.append(_warning(article, message))
     return found + _lost_photos(article) + _dropped_lines(article)
 
 

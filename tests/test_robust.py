@@ -222,6 +222,7 @@ def test_markup_in_text_is_printed_as_text(month: Path) -> None:
     write(month / "doc-hai.txt", HOSTILE)
     assert invoke("make", "-q")[0] == 0
     text = "".join(pdf_text(month.parent.parent / "out" / "ban-tin-2023-11.pdf")).replace(" ", "")
+    text = text.replace("“", '"').replace("”", '"')  # straight quotes are printed curly
     for piece in (
         "<b>thẻ</b>",
         "<script>alert(1)</script>",

@@ -613,3 +613,18 @@ def test_the_photo_names_asked_for_are_those_still_missing(
     result = CliRunner().invoke(main, ["check", "--month", "2023-11"])
     (line,) = [x for x in result.stdout.splitlines() if "chú thích không có ảnh" in x]
     assert line.endswith("đặt tên giao-ban/02.jpg giao-ban/03.jpg"), line
+
+
+def test_a_title_in_capitals_is_named(tmp_path: Path) -> None:
+    record = read_json(tmp_path, page("GIẢI BÓNG BÀN CÔNG ĐOÀN VIỆN NĂM 2023", LEAD, END))
+    assert record["title"] == "GIẢI BÓNG BÀN CÔNG ĐOÀN VIỆN NĂM 2023"  # printed as written
+    check = CliRunner().invoke(
+        main, ["check", "--articles", str(tmp_path / "articles" / "2023-11")]
+    )
+    assert "tiêu đề viết toàn chữ in hoa" in check.stdout
+    read_json(tmp_path, page("ĐẠI HỘI CHI BỘ", LEAD, END), name="ngan.txt")  # short: fine
+    check = CliRunner().invoke(
+        main, ["check", "--articles", str(tmp_path / "articles" / "2023-11")]
+    )
+    (line,) = [x for x in check.stdout.splitlines() if "in hoa" in x]
+    assert line.startswith(str(tmp_path / "articles" / "2023-11" / "bai.txt")) or "bai.txt" in line
