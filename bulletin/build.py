@@ -23,7 +23,14 @@ from bulletin.archive import project_files
 from bulletin.check import MonthCheck, check_month, locate
 from bulletin.collect import Month, month_folders
 from bulletin.config import Settings, config_problem
-from bulletin.errors import BulletinError, Problem, ProblemsError, SourceError, display_path
+from bulletin.errors import (
+    BulletinError,
+    Problem,
+    ProblemsError,
+    SourceError,
+    display_folder,
+    display_path,
+)
 from bulletin.i18n import _, ngettext
 from bulletin.model import Article, Issue, Photo
 from bulletin.output import atomic_output
@@ -373,7 +380,7 @@ def read_month(
 ) -> MonthCheck:
     """The checked month; stop on any error unless ``skip_bad`` leaves those articles out."""
     folder, _month = locate(settings, month, articles)
-    reporter.stage(_("Reading {folder}").format(folder=display_path(folder)))
+    reporter.stage(_("Reading {folder}").format(folder=display_folder(folder)))
     checked = check_month(settings, month, articles, today().year, strict, decode_photos=False)
     if checked.errors and not skip_bad:
         raise ProblemsError(checked.errors)
@@ -382,7 +389,7 @@ def read_month(
     checked = checked.without_bad_articles()
     if not checked.articles:
         raise BulletinError(
-            _("{folder}: no usable article").format(folder=display_path(checked.folder))
+            _("{folder}: no usable article").format(folder=display_folder(checked.folder))
         )
     for article in checked.articles:
         reporter.detail(f"  {display_path(article.source)}: {article.title}")

@@ -22,7 +22,7 @@ from bulletin.collect import (
     source_files,
 )
 from bulletin.config import Settings
-from bulletin.errors import BulletinError, Problem, clip, display_path
+from bulletin.errors import BulletinError, Problem, clip, display_folder, display_path
 from bulletin.glyphs import check_glyphs
 from bulletin.i18n import _, ngettext
 from bulletin.model import Article, Block, Figure
@@ -97,7 +97,7 @@ def check_month(
             else _("{folder}: no articles (.txt, .md, .docx) in this folder")
         )
         hint = _other_month(settings, folder) if by_default else ""
-        raise BulletinError(message.format(folder=display_path(folder)) + hint)
+        raise BulletinError(message.format(folder=display_folder(folder)) + hint)
     found = [_confined(article, folder, problems) for article in found]
     month = month or _month_of_newest(found, folder)
     problems += check_glyphs(found, strict)
@@ -127,7 +127,7 @@ def _month_of_newest(articles: list[Article], folder: Path) -> Month:
         raise BulletinError(
             _(
                 "{folder}: cannot tell the month: name the folder like 2023-11 or give --month"
-            ).format(folder=display_path(folder))
+            ).format(folder=display_folder(folder))
         )
     newest = max(dated)
     return Month(newest.year, newest.month)

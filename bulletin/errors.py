@@ -58,6 +58,14 @@ def display_path(path: Path) -> str:
     return printable(shown)
 
 
+def display_folder(path: Path) -> str:
+    """A month folder as ``display_path`` shows it, but the working folder by its
+    name ("2023-11") rather than ".": run from inside the month folder, "Đang đọc
+    .…" said nothing."""
+    shown = display_path(path)
+    return printable(Path.cwd().name) if shown == "." and Path.cwd().name else shown
+
+
 def printable(text: str) -> str:
     """``text`` with control characters escaped and undecodable bytes as ``\\xNN``."""
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

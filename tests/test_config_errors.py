@@ -137,6 +137,7 @@ def test_make_from_inside_the_month_folder(project: Path, monkeypatch: pytest.Mo
     assert (project / "out" / "ban-tin-2023-11.pdf").is_file()  # the month it was run in
     assert not (project / "out" / "ban-tin-2023-12.pdf").exists()
     assert not (project / "articles" / "2023-11" / "out").exists()
+    assert "Đang đọc 2023-11…" in result.output  # the folder by its name, not "."
 
 
 def test_the_month_folder_around_the_working_folder(
