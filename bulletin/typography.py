@@ -182,19 +182,29 @@ def headline(title: str | None, names: Iterable[str] = (), tail: int = 14) -> Ma
     together until they make at least ``tail`` characters. Phrases that must not
     split are wrapped in ``<span class="nw">`` (white-space: nowrap) rather than
     joined by no-break spaces, so the title's text — which the PDF bookmark and
-    the contents copy — keeps ordinary spaces."""
+    the contents copy — keeps ordinary spaces. Plain words before such a span sit
+    in a span of their own: bare text with a comma before a nowrap span made
+    WeasyPrint 70 break after the first word ("Khen / thưởng các tập thể, …")."""
     words = typeset(title or "", names).split(" ")
     kept = [words.pop()] if words else []
     while words and len(" ".join(kept)) < tail and len(words) > 2:
         kept.insert(0, words.pop())
     groups = [*words, " ".join(kept)] if kept else words
-    parts = []
+    parts: list[Markup] = []
+    run: list[str] = []  # plain words, each run in a span of its own (see below)
     for group in groups:
         if NBSP in group or " " in group:
+            if run:
+                parts.append(Markup("<span>{}</span>").format(" ".join(run)))
+                run = []
             plain = group.replace(NBSP, " ")
             parts.append(Markup('<span class="nw">{}</span>').format(plain))
         else:
-            parts.append(escape(group))
+            run.append(group)
+    if run:
+        parts.append(
+            Markup("<span>{}</span>").format(" ".join(run)) if parts else escape(" ".join(run))
+        )
     return Markup(" ").join(parts)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from markupsafe import Markup
 
@@ -155,3 +157,22 @@ def test_quotes_around_a_tag_and_in_attributes() -> None:
     assert typeset_html('<a title="a &quot;b&quot;">"Tên"</a>') == (
         '<a title="a &quot;b&quot;">“Tên”</a>'
     )
+
+
+def test_a_headline_with_a_comma_does_not_leave_its_first_word_alone(tmp_path: Path) -> None:
+    """Bare text with a comma before the nowrap tail made WeasyPrint 70 break after
+    the first word ("Khen / thưởng các tập thể, cá nhân có / …" on the poster)."""
+    from bulletin import render
+
+    title = headline("Khen thưởng các tập thể, cá nhân có thành tích xuất sắc")
+    html = (
+        "<html><style>.nw { white-space: nowrap } h2 { width: 490px; margin: 0;"
+        f' font: 700 20pt/1.2 "Noto Sans" }}</style><body><h2>{title}</h2></body></html>'
+    )
+    document = render.render(html, base=tmp_path, allowed=[tmp_path])
+    lines = [
+        "".join(getattr(text, "text", "") for text in box.descendants())
+        for box in document.pages[0]._page_box.descendants()
+        if type(box).__name__ == "LineBox"
+    ]
+    assert lines == ["Khen thưởng các tập thể, cá nhân có", "thành tích xuất sắc"]
