@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bulletin.vietnamese import plausibility
+from bulletin.vietnamese import TONE_MARKS, plausibility
 
 
 class DecodeError(ValueError):
@@ -31,6 +31,7 @@ class DecodeError(ValueError):
 class Decoded:
     text: str
     encoding: str
+    capitalised: int = 0  # TCVN3: sentence-initial letters with tones put back in capitals
 
     @property
     def legacy(self) -> bool:
@@ -217,7 +218,33 @@ def _best_legacy(data: bytes) -> Decoded:
     score, name, text = max(scored)
     if score < _CONVINCING:
         raise DecodeError("unknown")
+    if name == "TCVN3":
+        text, count = capitalise_sentence_starts(_clean(text))
+        return Decoded(text, name, count)
     return Decoded(_clean(text), name)
+
+
+# A sentence's first letter: at a line's start or after . ! ? … and a space.
+_SENTENCE_START = re.compile(r"(^[ \t\"“(]*|[.!?…][\"”)]*[ \t]+[\"“(]*)([^\W\d_])", re.MULTILINE)
+
+
+def capitalise_sentence_starts(text: str) -> tuple[str, int]:
+    """TCVN3 has no capitals with tones (old files took them from the .VnTimeH
+    font), so "Ứng viên" at a sentence's start arrives as "ứng viên": such a
+    letter, lower case with a tone mark, is put back in capitals there. Returns
+    the text and how many letters changed (the reader says so)."""
+    count = 0
+
+    def capital(match: re.Match[str]) -> str:
+        nonlocal count
+        letter = match[2]
+        toned = any(mark in unicodedata.normalize("NFD", letter) for mark in TONE_MARKS)
+        if letter.islower() and toned:
+            count += 1
+            return match[1] + letter.upper()
+        return match[0]
+
+    return _SENTENCE_START.sub(capital, text), count
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -198,3 +198,23 @@ def test_stacked_diacritics_match_the_golden_page(request: pytest.FixtureRequest
     assert image.size == golden.size
     difference = ImageStat.Stat(ImageChops.difference(image, golden)).mean[0]
     assert difference < 2.0, f"mean pixel difference {difference:.2f}"
+
+
+def test_tcvn3_puts_back_the_capitals_with_tones_at_a_sentence_start(tmp_path: Path) -> None:
+    """TCVN3 has no capitals with tones: "Ứng viên" arrived as "ứng viên". At a
+    sentence's start such a letter is put back in capitals, and the reader says so."""
+    source = (
+        "Viện tuyển dụng kỹ sư khai thác mỏ năm 2023\n\n"
+        "Ngày 06/11/2023, Viện thông báo tuyển dụng kỹ sư khai thác mỏ. "
+        "Ứng viên nộp hồ sơ tại Văn phòng Viện trước ngày 30/11/2023.\n\n"
+        "Ủy ban kiểm tra sẽ xét hồ sơ theo quy định của Tập đoàn.\n\n"
+        "Văn phòng\n"
+    )
+    path = tmp_path / "tuyen-dung.txt"
+    path.write_bytes(legacy.tcvn3(source))
+    context = ReadContext(year=2023)
+    article = read_text(path, context)
+    assert "mỏ. Ứng viên nộp hồ sơ" in article.text
+    assert "Ủy ban kiểm tra" in article.text
+    notes = [p.message for p in context.problems if p.level == "note"]
+    assert any(n.startswith("2 chữ có dấu thanh ở đầu câu đã được viết hoa lại") for n in notes)

@@ -72,6 +72,12 @@ def read_text_file(path: Path, context: ReadContext) -> str:
         raise fail(path, _("not readable as text: unknown encoding or binary file")) from None
     if decoded.legacy:
         context.note(path, _("read as {encoding}").format(encoding=decoded.encoding))
+    if decoded.capitalised:
+        message = _(
+            "{n} letters with tones put back in capitals at the start of a sentence "
+            "(TCVN3 has no such capitals): check them"
+        )
+        context.note(path, message.format(n=decoded.capitalised))
     text = decoded.text
     if not text.strip():
         raise fail(path, _("the file is empty"))
