@@ -604,3 +604,21 @@ def test_a_table_gives_its_row_labels_the_room_short_numbers_leave(tmp_path: Pat
         end = textpage.search(label.split(" (")[1]).get_next()[0]
         first, last = textpage.get_charbox(start), textpage.get_charbox(end)
         assert abs(first[1] - last[1]) < 1, label  # one line
+
+
+def test_a_contents_entry_keeps_even_word_spaces(tmp_path: Path) -> None:
+    """The entry's tinted title span once padded every span inside it too: in the
+    booklet's one-column contents "truyền thống công  nhân vùng mỏ" stood 1 mm
+    apart where the kept-together tail begins."""
+    from bulletin.config import find_config
+
+    pdf = build(load_settings(find_config(ROOT)), out=tmp_path / "b.pdf", booklet=True).pdf
+    textpage = pypdfium2.PdfDocument(pdf)[0].get_textpage()  # the cover: right half
+    start, _count = textpage.search("truyền thống công nhân vùng").get_next()
+    words = "truyền thống công nhân vùng"
+
+    def gap(at: int) -> float:  # from the letter before the space to the letter after it
+        return textpage.get_charbox(start + at + 1)[0] - textpage.get_charbox(start + at - 1)[2]
+
+    inside, boundary = gap(words.index(" công")), gap(words.index(" nhân"))
+    assert abs(boundary - inside) < 1, (inside, boundary)
