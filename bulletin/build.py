@@ -227,9 +227,25 @@ def build(
             page_guesses=pagerefs.remembered(memo),
         )
         result = _checked(worker.run(job))
+        lead_late = False
+        if booklet and result.cover_blank is not None and result.cover_blank > COVER_GAP:
+            reporter.detail(_("Filling the foot of the booklet's cover"))
+            late = render_html(issue, settings, settings.layout, urls, booklet=True, lead_late=True)
+            moved = _rerun(job, late, settings.root)
+            fuller = (moved.cover_blank or 0.0) < result.cover_blank / 2
+            if fuller and moved.pages <= result.pages:
+                html, result, lead_late = late, moved, True
         if booklet and result.pages % 4:
             reporter.detail(_("Filling the booklet's last pages"))
-            html_for = partial(render_html, issue, settings, settings.layout, urls, booklet=True)
+            html_for = partial(
+                render_html,
+                issue,
+                settings,
+                settings.layout,
+                urls,
+                booklet=True,
+                lead_late=lead_late,
+            )
             result = _fill_booklet(result.pages, job, settings.root, html_for)
         if not booklet and result.last_fill is not None and result.last_fill < SPARSE:
             reporter.detail(_("Laying the issue out tighter to save its sparse last page"))
@@ -260,6 +276,9 @@ def _keep(html: str, target: Path) -> None:
 
 
 SPREADS = (2, 1)  # the booklet's roomier layouts, tried in this order (size-a5.css)
+# A booklet cover whose foot is blank over this share of the page (its lead photo did
+# not fit under the sapo) is laid out again with the photo after the first paragraph.
+COVER_GAP = 0.08  # about four lines of the A5 page
 # A last page whose columns are used less than this (the end of an article and the
 # editorial box) is worth one more layout, a little tighter, that may save it.
 SPARSE = 0.25

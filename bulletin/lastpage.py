@@ -149,6 +149,16 @@ def fill(page: Any) -> float | None:
     return sum(max(0.0, min(u, height)) for u in used) / (2 * height) if height > 0 else None
 
 
+def foot_blank(page: Any) -> float:
+    """The share of the page's content box left blank under its lowest line or
+    image (the running head and footer, in the margins, aside): the booklet's
+    cover is laid out again when a photo that did not fit left its foot empty."""
+    top, height = page.content_box_y(), page.height
+    content = [box for box in page.children if type(box).__name__ != "MarginBox"]
+    lowest = max((_bottom(box) for box in content), default=top)
+    return max(0.0, min(1.0, (top + height - lowest) / height)) if height > 0 else 0.0
+
+
 def _flow_columns(page: Any) -> tuple[Any, Any | None] | None:
     """The first two column boxes of the page's ``.flow`` container, if it has
     columns there (a one-column layout, or a page without the flow: None)."""

@@ -123,17 +123,23 @@ def sapo(article: Article) -> str | None:
 
 
 def printed_blocks(
-    article: Article, with_lead: bool = True, sapo_taken: bool = False
+    article: Article, with_lead: bool = True, sapo_taken: bool = False, lead_late: bool = False
 ) -> list[Html | tuple[Figure, ...]]:
     """The body as the page shows it: text blocks, and runs of photos (two side by
     side where they follow each other). A caption whose photo was lost in the web
     copy is not printed — alone between paragraphs it reads as a mistake; the
-    reader keeps it so that ``check`` and ``read`` can report it."""
+    reader keeps it so that ``check`` and ``read`` can report it. ``lead_late``
+    sets the lead photo after the first paragraph (the booklet's cover, when the
+    photo did not fit under the sapo and left the cover's foot empty)."""
     groups: list[Html | tuple[Figure, ...]] = []
     run: list[Figure] = []
     blocks = list(article.body if with_lead else article.rest)
     if sapo_taken and not article.summary and sapo(article):  # the opening is the sapo
         blocks.remove(next(b for b in blocks if not isinstance(b, Figure)))
+    if lead_late and article.lead in blocks:
+        blocks.remove(article.lead)
+        first = next((i for i, b in enumerate(blocks) if not isinstance(b, Figure)), -1)
+        blocks.insert(first + 1, article.lead)
     for block in blocks:
         if isinstance(block, Figure):
             if block.photo is not None:
@@ -209,13 +215,15 @@ def render_html(
     pad_pages: int = 0,
     spread: int = 0,
     tight: bool = False,
+    lead_late: bool = False,
 ) -> str:
     """The whole bulletin as an HTML string, ready for the renderer.
 
     ``booklet``: the editorial box goes on the back cover, after ``pad_pages``
     blank pages that make the booklet a multiple of four pages. ``spread``
     (0–2) lays a booklet out roomier, to fill those pages instead; ``tight``
-    a little tighter, to save a sparse last page (``bulletin/build.py``)."""
+    a little tighter, to save a sparse last page; ``lead_late`` sets the lead
+    photo after the lead story's first paragraph (``bulletin/build.py``)."""
     env = environment(layout_dirs(settings, layout))
     names = [settings.bulletin.institute, settings.bulletin.name]
     env.filters["typeset"] = partial(typography.typeset, names=names)
@@ -243,6 +251,7 @@ def render_html(
             pad_pages=pad_pages,
             spread=spread,
             tight=tight,
+            lead_late=lead_late,
         )
     except jinja2.TemplateSyntaxError as exc:
         raise BulletinError(

@@ -81,8 +81,10 @@ def lookup(name: str) -> Result | None:
         record = json.loads(entry)
         files = [(Path(path), stamp) for path, stamp in record["files"]]
         pages = int(record["pages"])
-        fill = record.get("last_fill")
-        last_fill = float(fill) if fill is not None else None
+        last_fill, cover_blank = (
+            float(value) if value is not None else None
+            for value in (record.get("last_fill"), record.get("cover_blank"))
+        )
     except (ValueError, KeyError, TypeError):
         return None
     if any(_stamp(path) != stamp for path, stamp in files):
@@ -90,7 +92,7 @@ def lookup(name: str) -> Result | None:
     pdf = read_private_bytes(folder / f"{name}.pdf")
     if pdf is None or hashlib.sha256(pdf).hexdigest() != record.get("sha256"):
         return None
-    return Result(pdf=pdf, pages=pages, last_fill=last_fill)
+    return Result(pdf=pdf, pages=pages, last_fill=last_fill, cover_blank=cover_blank)
 
 
 def store(name: str, result: Result, served: list[Served]) -> None:
@@ -106,7 +108,8 @@ def store(name: str, result: Result, served: list[Served]) -> None:
         files.append([str(path), _stamp_of(status)])
     record = {
         "pages": result.pages,
-        "last_fill": result.last_fill,  # the build may lay the issue out tighter after it
+        "last_fill": result.last_fill,  # the build may lay the issue out again after these
+        "cover_blank": result.cover_blank,
         "files": files,
         "sha256": hashlib.sha256(result.pdf).hexdigest(),
     }

@@ -179,7 +179,7 @@ def _job_record(job: Job) -> dict[str, Any]:
 
 
 def _fill_from_json(value: Any) -> float | None:
-    """A result's last-page fill as the server sent it (None: not measured)."""
+    """A page measure of a result as the server sent it (None: not measured)."""
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
@@ -301,6 +301,7 @@ class ServerRenderer:
                 crash=answer.get("crash"),
                 page_numbers=pagerefs.numbers_from_json(answer.get("page_numbers")),
                 last_fill=_fill_from_json(answer.get("last_fill")),
+                cover_blank=_fill_from_json(answer.get("cover_blank")),
             )
         return None
 
@@ -587,6 +588,7 @@ class Server:
             "crash": result.crash,
             "page_numbers": list(result.page_numbers),
             "last_fill": result.last_fill,
+            "cover_blank": result.cover_blank,
         }
         self._answer(connection, header, result.pdf)
         return False

@@ -80,6 +80,7 @@ class Result:
     crash: str | None = None  # a bug: the worker's traceback
     page_numbers: tuple[tuple[str, int], ...] = ()  # the contents' numbers, as laid out
     last_fill: float | None = None  # how much of the last page's columns is used (lastpage)
+    cover_blank: float | None = None  # the share of page 1 left blank at its foot (lastpage)
 
 
 @contextmanager
@@ -118,6 +119,7 @@ def make_pdf(job: Job, served: list[Served] | None = None) -> Result:
             return Result(error=error.message)
         numbers = tuple((a, page) for a, page in pagerefs.outcome()[0].items() if page is not None)
         fill = lastpage.fill(document.pages[-1]._page_box) if document.pages else None
+        cover = lastpage.foot_blank(document.pages[0]._page_box) if document.pages else None
         if job.booklet:
             from bulletin.impose import impose
 
@@ -127,7 +129,13 @@ def make_pdf(job: Job, served: list[Served] | None = None) -> Result:
             pdf = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments)
         else:
             pdf = document.write_pdf()
-        return Result(pdf=pdf, pages=len(document.pages), page_numbers=numbers, last_fill=fill)
+        return Result(
+            pdf=pdf,
+            pages=len(document.pages),
+            page_numbers=numbers,
+            last_fill=fill,
+            cover_blank=cover,
+        )
 
 
 def beside_the_build() -> bool:

@@ -288,3 +288,38 @@ def test_qr_code_encodes_the_website() -> None:
         else urllib.parse.unquote(payload).encode()
     )
     assert b"<svg" in svg and b"<path" in svg
+
+
+def test_a_booklet_cover_whose_lead_photo_does_not_fit_is_filled_with_text(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long contents box left no room for the lead photo under the sapo: the
+    photo went over the page and left the cover's foot empty (a new user's trial,
+    a third of the page). The photo now follows the first paragraph there."""
+    from bulletin import build as building
+    from bulletin.config import find_config, load_settings
+
+    from .pagefill import column_blanks
+
+    month = project / "articles" / "2023-11"
+    for number in range(1, 5):
+        (month / f"them-{number}.md").write_text(
+            f"---\ntitle: Hội nghị tổng kết khoa học công nghệ của các đơn vị số {number}\n"
+            f"date: 2023-11-2{number}\n---\n\n"
+            + "Viện tổ chức hội nghị tổng kết công tác khoa học công nghệ năm 2023. "
+            * 6,
+            encoding="utf-8",
+        )
+    settings = load_settings(find_config(project))
+    filled = building.build(settings, out=project / "out" / "filled.pdf", booklet=True).pdf
+    monkeypatch.setattr(building, "COVER_GAP", 1.0)  # never laid out again
+    plain = building.build(settings, out=project / "out" / "plain.pdf", booklet=True).pdf
+
+    def cover_blank(pdf: Path) -> float:  # page 1 is the right half of the first side
+        return column_blanks(pdf, top_mm=14, bottom_mm=16, columns=2)[0][1]
+
+    assert cover_blank(plain) > 0.08  # the hole this is about
+    assert cover_blank(filled) <= 0.08
+    images = [sum(len(p.images) for p in PdfReader(pdf).pages) for pdf in (filled, plain)]
+    assert images[0] == images[1]  # the lead photo is still printed
+    assert len(PdfReader(filled).pages) == len(PdfReader(plain).pages)
