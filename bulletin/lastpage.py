@@ -98,15 +98,13 @@ def _balance(pages: list[Any], root_box: Any) -> _Balancing | None:
     tall, short = _bottom(first) - top, (_bottom(second) - top if second else 0.0)
     if tall <= 0 or short >= UNEVEN * tall:
         return None
-    best = min(
-        _breaks(first),
-        key=lambda box: max(box.position_y - top, tall - (box.position_y - top) + short),
-        default=None,
-    )
-    if best is None:
-        return None
-    taller = max(best.position_y - top, tall - (best.position_y - top) + short)
-    if taller >= tall:
+
+    def taller(box: Any) -> float:  # the taller column once the break is before box
+        above = box.position_y - top
+        return max(above, tall - above + short)
+
+    best = min(_breaks(first), key=taller, default=None)
+    if best is None or taller(best) >= tall:
         return None
     box = _in_tree(root_box, best)
     if box is None:
