@@ -154,25 +154,36 @@ def _mark_numeric_cell(cell: re.Match[str]) -> str:
 
 def _align_numeric_headers(table: re.Match[str]) -> str:
     """A header stands over its numbers: right-aligned when every filled body
-    cell of its column is a number."""
+    cell of its column is a number. The header is the row of ``<th>`` cells, or,
+    in a Word table (all ``<td>``), its first row when none of it is a number."""
     rows = _ROW.findall(table[0])
-    body = [_ANY_CELL.findall(row) for row in rows if "<td" in row]
+    cells = [_ANY_CELL.findall(row) for row in rows]
+    heads = [i for i, row in enumerate(rows) if "<td" not in row]
+    if not heads and len(rows) > 1 and not any(c[1] for c in cells[0]):
+        heads = [0]
+    body = [row for i, row in enumerate(cells) if i not in heads]
     numeric = set()
-    for column in range(max((len(cells) for cells in body), default=0)):
-        cells = [row[column] for row in body if column < len(row)]
-        filled = [c for c in cells if _TAG.sub("", c[2]).strip()]
-        if filled and all(c[1] for c in filled):
+    for column in range(max((len(row) for row in body), default=0)):
+        filled = [row[column] for row in body if column < len(row) and _filled(row[column])]
+        if filled and all(cell[1] for cell in filled):
             numeric.add(column)
+    index = itertools.count()
 
     def header_row(row: re.Match[str]) -> str:
-        if "<td" in row[0]:
+        if next(index) not in heads:
             return row[0]
         column = itertools.count()
         return re.sub(
-            r"<th>", lambda th: '<th class="num">' if next(column) in numeric else th[0], row[0]
+            r"<(t[hd])>",
+            lambda cell: f'<{cell[1]} class="num">' if next(column) in numeric else cell[0],
+            row[0],
         )
 
     return _ROW.sub(header_row, table[0])
+
+
+def _filled(cell: tuple[str, str, str]) -> bool:
+    return bool(_TAG.sub("", cell[2]).strip())
 
 
 def headline(title: str | None, names: Iterable[str] = (), tail: int = 14) -> Markup:
