@@ -196,7 +196,7 @@ def build(
         issue, urls = prepare_photos_or_skip(
             settings, issue, folders, variant, cache, reporter, skip_bad
         )
-        fit_poster = False
+        fit_poster, month_total = False, len(issue.articles)
         if settings.layout == "poster":
             from bulletin.edition import poster_choice
 
@@ -256,6 +256,12 @@ def build(
             issue = dataclasses.replace(issue, articles=_on_first_page(issue, result.pdf))
             html = render_html(issue, settings, settings.layout, urls)
             result = _rerun(job, html, settings.root)
+        if settings.layout == "poster" and len(issue.articles) < month_total:
+            message = _(
+                "The poster shows {shown} of the month's {total} articles: "
+                "--pick N, or 'poster: true' in an article, chooses them"
+            ).format(shown=len(issue.articles), total=month_total)
+            reporter.warning(Problem(None, message, None, "warning"))
     if keep_html and html != job.html:  # laid out again: the page the PDF was made from
         _keep(html, target)
     if result.page_numbers and result.page_numbers != job.page_guesses:

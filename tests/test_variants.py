@@ -323,3 +323,18 @@ def test_a_booklet_cover_whose_lead_photo_does_not_fit_is_filled_with_text(
     images = [sum(len(p.images) for p in PdfReader(pdf).pages) for pdf in (filled, plain)]
     assert images[0] == images[1]  # the lead photo is still printed
     assert len(PdfReader(filled).pages) == len(PdfReader(plain).pages)
+
+
+def test_the_poster_says_how_many_articles_it_left_out(project: Path) -> None:
+    """As many cards as fit on the A3 page: the rest were left out without a word."""
+    result = CliRunner().invoke(main, ["make", "--layout", "poster"])
+    assert result.exit_code == 0, result.output
+    shown = len(PdfReader(project / "out" / "ban-tin-2023-11-a3.pdf").outline)
+    total = 6  # the example month's articles
+    assert shown < total
+    assert (
+        f"Cảnh báo: Áp phích in {shown} trong số {total} bài của tháng: chọn bài bằng --pick N"
+        in result.stderr
+    )
+    picked = CliRunner().invoke(main, ["make", "--layout", "poster", "--pick", str(total)])
+    assert "Áp phích in" not in picked.stderr
