@@ -212,10 +212,11 @@ class LogoError(Exception):
         self.message = message
 
 
-def read_logo(root: Path, name: str) -> tuple[str, bytes]:
+def read_logo(root: Path, name: str, decode: bool = True) -> tuple[str, bytes]:
     """``[bulletin] logo``'s type and bytes, judged by its content (a renamed
     Word file is no PNG): checked when the config loads, so that ``check``
-    names a missing or damaged logo and ``make`` never drops it silently."""
+    names a missing or damaged logo and ``make`` never drops it silently.
+    ``decode=False``: the image was decoded whole when the config loaded."""
     path = root / name
     if not path.resolve().is_relative_to(root.resolve()):  # no ../, no link out
         raise LogoError(
@@ -245,7 +246,8 @@ def read_logo(root: Path, name: str) -> tuple[str, bytes]:
         raise LogoError(
             _("bulletin.logo: {path} must be a PNG, JPEG or SVG image").format(path=name)
         )
-    _decode(data, name)
+    if decode:
+        _decode(data, name)
     return kind, data
 
 

@@ -158,7 +158,7 @@ def logo_url(settings: Settings) -> str | None:
     if not settings.bulletin.logo:
         return None
     try:
-        kind, data = read_logo(settings.root, settings.bulletin.logo)
+        kind, data = read_logo(settings.root, settings.bulletin.logo, decode=False)
     except LogoError as error:  # changed since the config was loaded
         raise SourceError(config_problem(settings, "logo", error.message)) from None
     return f"data:{kind};base64,{base64.b64encode(data).decode()}"

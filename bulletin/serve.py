@@ -178,7 +178,7 @@ def _job_record(job: Job) -> dict[str, Any]:
     }
 
 
-def _fill_from_json(value: Any) -> float | None:
+def _measure_from_json(value: Any) -> float | None:
     """A page measure of a result as the server sent it (None: not measured)."""
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -300,8 +300,8 @@ class ServerRenderer:
                 error=answer.get("error"),
                 crash=answer.get("crash"),
                 page_numbers=pagerefs.numbers_from_json(answer.get("page_numbers")),
-                last_fill=_fill_from_json(answer.get("last_fill")),
-                cover_blank=_fill_from_json(answer.get("cover_blank")),
+                last_fill=_measure_from_json(answer.get("last_fill")),
+                cover_blank=_measure_from_json(answer.get("cover_blank")),
             )
         return None
 

@@ -66,7 +66,7 @@ class Job:
     language: str
     booklet: bool = False
     archive_of: Path | None = None  # the month folder whose files an archive copy carries
-    archive_project: tuple[tuple[Path, str], ...] = ()  # and the project's (render.project_files)
+    archive_project: tuple[tuple[Path, str], ...] = ()  # and the project's (archive.project_files)
     # The contents' page numbers to try first (bulletin/pagerefs.py); not part of
     # what is made: right or wrong, the PDF is the same.
     page_guesses: tuple[tuple[str, int], ...] = ()
