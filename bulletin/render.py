@@ -8,6 +8,8 @@ embeds the same files, whatever is installed there.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import os
 import stat
@@ -104,10 +106,11 @@ with _no_library_search():
     import weasyprint  # fontconfig must be configured first
 from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
 
-from bulletin import columns, lastpage, pagerefs  # noqa: E402
+from bulletin import columns, lastpage, pagerefs, pagereuse  # noqa: E402
 from bulletin.archive import archive_files  # noqa: E402
 
 columns.install()  # one layout pass for columns filled in order
+pagereuse.install()  # the pages an edit did not reach taken from the last render
 pagerefs.install()  # the contents' page numbers without repaginating page 1
 lastpage.install()  # the last page's columns balanced (after the numbers settled)
 
@@ -169,18 +172,41 @@ def render(
         fetcher.served = served
     fonts = weasyprint.CSS(filename=str(FONTS_DIR / "fonts.css"), url_fetcher=fetcher)
     pagerefs.begin(page_guesses)
+    pagereuse.begin(lambda: _inputs_key(html, fetcher.served))
     try:
         document = weasyprint.HTML(
             string=html, base_url=str(base) + os.sep, url_fetcher=fetcher
         ).render(stylesheets=[fonts])
     except RefusedURL as refused:
+        pagereuse.forget()
         raise BulletinError(
             _("Refused to load {url}: only files of the project may be used").format(
                 url=refused.args[0]
             )
         ) from None
+    except BaseException:
+        pagereuse.forget()
+        raise
     _check_page_numbers()
+    pagereuse.keep()
     return document
+
+
+def _inputs_key(html: str, served: list[Served]) -> str:
+    """What every page of a render depends on besides its boxes: the document's
+    head (its styles) and each file read (stylesheets, photos), as it was read.
+    Empty (nothing is reused) where a stylesheet uses ``:has()``: an element's
+    style could then hang on what an edit changed anywhere inside it."""
+    head = html[: html.find("<body")]
+    digest = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
+    styles = [head.encode("utf-8", "surrogatepass")]
+    for path, status in sorted(served, key=lambda item: str(item[0])):
+        stamp = (status.st_mtime_ns, status.st_size, status.st_ino) if status else None
+        digest.update(f"{path}\0{stamp}\0".encode("utf-8", "surrogateescape"))
+        if path.suffix.lower() == ".css":
+            with contextlib.suppress(OSError):
+                styles.append(path.read_bytes())
+    return "" if any(b":has(" in style for style in styles) else digest.hexdigest()
 
 
 def _check_page_numbers() -> None:
