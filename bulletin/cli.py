@@ -617,12 +617,14 @@ def serve(config: Path | None, idle: float, stop: bool | None) -> None:
         )
         raise BulletinError(message.format(folder=lasting_dir_name()))
 
-    def log(pages: int, seconds: float, reused: bool = False) -> str:
+    def log(pages: int, seconds: float, reused: bool = False, kept: int = 0) -> str:
         if reused:
             line = _("Unchanged: the {pages} pages made before, in {seconds:.1f} s")
+        elif kept:
+            line = _("Rendered {pages} pages in {seconds:.1f} s ({kept} as laid out last time)")
         else:
             line = _("Rendered {pages} pages in {seconds:.1f} s")
-        return line.format(pages=pages, seconds=seconds)
+        return line.format(pages=pages, seconds=seconds, kept=kept)
 
     ready = _(
         "Render server for {root}: ends after {minutes:g} idle minutes or 'bulletin serve --stop'"

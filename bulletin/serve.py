@@ -16,7 +16,9 @@ Either way the page is laid out as the worker does it (``bulletin.worker.make_pd
 the same locked fetcher, fonts and variants), or taken from the render cache when
 nothing it depends on changed (``bulletin/rendercache.py``). The parent never
 renders, so a crash or a leak in one job dies with its child and cannot touch the
-next.
+next. On Linux the child that made the last layout stays, as its holder
+(``_Holders``): the next job is forked from it, and takes from that layout the
+pages an edit did not reach (``bulletin/pagereuse.py``).
 
 Who may use it: the socket lives in the user's private cache folder
 (``bulletin/private.py``; mode 0700, the user's own, never a symlink), the server
@@ -49,12 +51,12 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import bulletin
-from bulletin import pagerefs, rendercache
+from bulletin import pagerefs, pagereuse, rendercache
 from bulletin.i18n import current_language, set_language
 from bulletin.private import is_private
 from bulletin.worker import Job, Renderer, Result, beside_the_build
@@ -67,6 +69,7 @@ _ACK = b"+"
 _CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 _MAX_REQUEST = 1 << 30
 _STOP_CODE = 75  # the exit status of a child that served ``--stop``
+_READY = struct.Struct("=i")  # a layout's holder, ready for a job: its process id
 _RENDER_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "pypdf", "PIL")
 SOCKET_ENV = "BULLETIN_NO_SERVER"  # set (to anything) to never use a server
 NO_CACHE_ENV = "BULLETIN_NO_RENDER_CACHE"  # set: the server lays the job out even if unchanged
@@ -473,17 +476,19 @@ class Server:
             raise OSError("no private folder for the socket")
         listener = self._listen(path)  # first: a second server is refused at once
         children: set[int] = set()
+        holders = _Holders(enabled=_adopt_orphans())
         try:
             self._warm_up()  # builds arriving meanwhile wait in the listen queue
             signal.signal(signal.SIGTERM, _stop_now)  # after the libraries have loaded
             self.fingerprint = fingerprint()
             last = time.monotonic()
-            while children or time.monotonic() - last < self.idle:
+            while holders.busy(children) or time.monotonic() - last < self.idle:
                 ended, asked_to_stop = _reaped(children)
                 children -= ended
                 if asked_to_stop:
                     break
-                if children:  # idle time counts from the end of the last job
+                holders.poll()
+                if holders.busy(children):  # idle time counts from the last job's end
                     last = time.monotonic()
                 try:
                     connection, _address = listener.accept()
@@ -497,17 +502,24 @@ class Server:
                     try:
                         if _peer_uid(connection) != os.getuid():
                             continue
+                        holders.poll()  # a holder may have become ready while we waited
+                        if holders.hand(connection):  # the last layout's holder takes it
+                            continue
+                        pair = holders.offer()
                         pid = os.fork()
                     except OSError:  # no process to spare: that build renders without us
                         continue
                     if pid == 0:
                         listener.close()
-                        self._child(connection)  # never returns
+                        holders.close_in_child(pair)
+                        self._child(connection, pair)  # never returns
+                    holders.forked(pair)
                     children.add(pid)
         except _Stop:
             pass
         finally:
             listener.close()
+            holders.close()  # the holder of the last layout ends when its pair does
             with contextlib.suppress(OSError):
                 if path.lstat().st_ino == self._inode:
                     path.unlink()
@@ -546,11 +558,16 @@ class Server:
         listener.settimeout(min(1.0, max(self.idle / 4, 0.05)))
         return listener
 
-    def _child(self, connection: socket.socket) -> None:
-        """Serve one connection, then end without running the parent's cleanup."""
+    def _child(
+        self, connection: socket.socket, pair: socket.socket | None, takeover: int | None = None
+    ) -> None:
+        """Serve one connection, then end without running the parent's cleanup, or
+        stay as the holder of the layout it made (``_Holders``)."""
         code = 0
+        self._pair, self._takeover, self._holding = pair, takeover, False
         try:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             if self._serve_one(connection):
                 code = _STOP_CODE
         except BaseException:  # a child must never return into the parent's loop
@@ -560,7 +577,69 @@ class Server:
             with contextlib.suppress(Exception):
                 sys.stdout.flush()
                 sys.stderr.flush()
+            if self._holding and code == 0 and pair is not None:
+                connection.close()
+                self._hold(pair)  # never returns
             os._exit(code)
+
+    def _offer_to_hold(self) -> None:
+        """Before a job's last answer: when its render kept a layout
+        (``bulletin/pagereuse.py``), become the process the next job is forked
+        from. The holder this process was forked from ends (``takeover``); the
+        client's terminal is let go, so that nothing waits on it."""
+        if self._pair is None or not pagereuse.holding():
+            return
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        try:
+            if self._takeover is not None:
+                os.write(self._takeover, b"T")
+            self._pair.send(_READY.pack(os.getpid()))
+        except OSError:
+            return
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for number in (0, 1, 2):
+            os.dup2(quiet, number)
+        os.close(quiet)
+        self._holding = True
+
+    def _hold(self, pair: socket.socket) -> None:
+        """Keep the last layout: fork a child for each job the parent hands over
+        on ``pair``, until the parent lets the pair go or a child takes over."""
+        while True:
+            try:
+                message, fds, _flags, _address = socket.recv_fds(pair, 1, 1)
+            except OSError:
+                os._exit(0)
+            if not message or len(fds) != 1:
+                os._exit(0)
+            said, status = self._fork_job(socket.socket(fileno=fds[0]), pair)
+            if said == b"T":  # the child holds the newer layout now
+                os._exit(0)
+            if status == _STOP_CODE:
+                os._exit(_STOP_CODE)
+            try:
+                pair.send(_READY.pack(os.getpid()))  # ready for the next job
+            except OSError:
+                os._exit(0)
+
+    def _fork_job(self, connection: socket.socket, pair: socket.socket) -> tuple[bytes, int]:
+        """One job in a child of the holder: what it said (``T``: took over), and
+        its exit status when it did not."""
+        readable, writable = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(readable)
+            self._child(connection, pair, takeover=writable)  # never returns
+        os.close(writable)
+        connection.close()
+        with os.fdopen(readable, "rb") as said:
+            message = said.read(1)
+        if message == b"T":
+            return message, 0
+        _pid, status = os.waitpid(pid, 0)
+        return message, os.waitstatus_to_exitcode(status)
 
     def _serve_one(self, connection: socket.socket) -> bool:
         """One request; True when it asked the server to stop."""
@@ -590,6 +669,7 @@ class Server:
             "last_fill": result.last_fill,
             "cover_blank": result.cover_blank,
         }
+        self._offer_to_hold()
         self._answer(connection, header, result.pdf)
         return False
 
@@ -607,7 +687,8 @@ class Server:
         if self.log:
             language = current_language()
             set_language(self.language)  # the server's own words, not the job's
-            line = self.log(result.pages, time.perf_counter() - started, reused)
+            kept = 0 if reused else pagereuse.reused()
+            line = self.log(result.pages, time.perf_counter() - started, reused, kept)
             set_language(language)
             with contextlib.suppress(OSError, ValueError):
                 self._log_stream.write(line + "\n")
@@ -655,6 +736,7 @@ class Server:
             for stream in (sys.stdout, sys.stderr):
                 with contextlib.suppress(OSError, ValueError):
                     stream.flush()
+        self._offer_to_hold()
         with contextlib.suppress(OSError):
             self._answer(connection, {"exit": code})
 
@@ -697,17 +779,120 @@ def _cancel_when_gone(connection: socket.socket, finished: threading.Event) -> N
 
 def _reaped(children: set[int]) -> tuple[set[int], bool]:
     """The children that have ended (collected, so that none stays a zombie), and
-    whether one of them served ``--stop``."""
+    whether one of them served ``--stop``: those forked here, and the holders of
+    a layout adopted when the holder before them ended (``_adopt_orphans``)."""
     done, stop = set(), False
-    for pid in children:
+    while True:
         try:
-            ended, status = os.waitpid(pid, os.WNOHANG)
+            ended, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            ended, status = pid, 0
-        if ended:
-            done.add(pid)
-            stop = stop or os.waitstatus_to_exitcode(status) == _STOP_CODE
-    return done, stop
+            break
+        if not ended:
+            break
+        done.add(ended)
+        stop = stop or os.waitstatus_to_exitcode(status) == _STOP_CODE
+    return done & children, stop
+
+
+def _adopt_orphans() -> bool:
+    """Make this process the parent of its descendants left without one (Linux's
+    ``PR_SET_CHILD_SUBREAPER``): a layout's holder is forked by the holder before
+    it, which then ends. Without it, no process holds a layout."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+@dataclass
+class _Holders:
+    """The parent's side of the process that keeps the last render's layout.
+
+    A job's child whose render kept a layout (``bulletin/pagereuse.py``: the
+    pages an edit does not reach are taken from it) stays, instead of ending,
+    as the *holder*; the next job of the project is forked from it, not from the
+    parent, and finds that layout in its memory. The child that takes a newer
+    layout becomes the holder in turn, and the one before ends. The parent
+    still never renders, and a job that crashes or leaks ends with its child:
+    the holder only waits. One socket pair links the parent to the holder: the
+    holder writes ``R`` when it is ready for a job; the parent sends the
+    client's connection; a parent gone (or a newer holder chosen) closes the pair
+    and ends the holder."""
+
+    enabled: bool
+    current: socket.socket | None = None  # the pair to the holder
+    ready: bool = False
+    pid: int = 0  # the holder's, which waits: a child that is not at work
+    offered: list[socket.socket] = field(default_factory=list)  # pairs of children at work
+
+    def busy(self, children: set[int]) -> bool:
+        """A job is under way: in a child of the parent, or handed to the holder."""
+        return bool(children - {self.pid}) or (self.current is not None and not self.ready)
+
+    def offer(self) -> socket.socket | None:
+        """The pair a child forked from the parent may hold a layout with."""
+        if not self.enabled:
+            return None
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.offered.append(mine)
+        return theirs
+
+    def forked(self, pair: socket.socket | None) -> None:
+        if pair is not None:
+            pair.close()  # the child's end
+
+    def close_in_child(self, keep: socket.socket | None) -> None:
+        """In a child of the parent: the parent's ends are not its own."""
+        for pair in [*self.offered, *([self.current] if self.current else [])]:
+            if pair is not keep:
+                pair.close()
+
+    def hand(self, connection: socket.socket) -> bool:
+        """Give the connection to a ready holder; False when there is none."""
+        if self.current is None or not self.ready:
+            return False
+        try:
+            socket.send_fds(self.current, [b"J"], [connection.fileno()])
+        except OSError:
+            self._drop(self.current)
+            return False
+        self.ready = False
+        return True
+
+    def poll(self) -> None:
+        """Read what the holder and the children at work said, without waiting."""
+        for pair in [*self.offered, *([self.current] if self.current else [])]:
+            try:
+                said = pair.recv(_READY.size, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                continue
+            except OSError:
+                said = b""
+            if len(said) != _READY.size:
+                self._drop(pair)
+                continue
+            if pair is not self.current:  # a newer layout: its child holds it now
+                if self.current is not None:
+                    self.current.close()
+                self.offered.remove(pair)
+                self.current = pair
+            self.ready, self.pid = True, _READY.unpack(said)[0]
+
+    def _drop(self, pair: socket.socket) -> None:
+        pair.close()
+        if pair is self.current:
+            self.current, self.ready, self.pid = None, False, 0
+        elif pair in self.offered:
+            self.offered.remove(pair)
+
+    def close(self) -> None:
+        for pair in [*self.offered, *([self.current] if self.current else [])]:
+            pair.close()
+        self.offered, self.current = [], None
 
 
 class _Stop(Exception):

@@ -672,3 +672,53 @@ def test_the_server_loads_what_a_build_uses(project: Path) -> None:
     heavy = ("bulletin", "babel", "jinja2", "markdown_it", "PIL", "pypdf", "nh3", "yaml", "mammoth")
     heavy += ("segno", "fontTools", "weasyprint")
     assert not [name for name in imported if name.split(".")[0] in heavy], " ".join(imported)
+
+
+def _holder(server: subprocess.Popen[str]) -> int | None:
+    """The server's child that holds the last layout (the one waiting, not at work)."""
+    task = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    deadline = time.monotonic() + 10  # the children that ended are collected each second
+    while task.exists() and time.monotonic() < deadline:
+        children = [int(pid) for pid in task.read_text().split()]
+        if len(children) == 1:
+            return children[0]
+        time.sleep(0.2)
+    return None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a holder needs Linux")
+def test_an_edit_takes_the_pages_it_did_not_reach_from_the_holder(
+    tmp_path: Path, servers: Servers
+) -> None:
+    """The child that made the last layout holds it; the next build, forked from
+    it, takes the pages after the edit (bulletin/pagereuse.py), and the PDF is the
+    fresh build's byte for byte. A holder killed is only a layout lost."""
+    from .test_pagereuse import _month
+
+    _month(tmp_path / "2023-11")
+    server = servers.start(tmp_path, "--idle", "2")
+    make = ["make", "-q", "--articles", "2023-11", "--out"]
+    assert bulletin(tmp_path, *make, "a.pdf").returncode == 0
+    article = tmp_path / "2023-11" / "02-bai.md"
+    original = article.read_text(encoding="utf-8")
+    for number, name in enumerate(["b", "c"], start=1):
+        article.write_text(original + f"\nSửa lần {number}.\n", encoding="utf-8")
+        warm = bulletin(tmp_path, *make, f"{name}.pdf")
+        assert warm.returncode == 0, warm.stderr
+        fresh = bulletin(tmp_path, *make, f"fresh-{name}.pdf", server=False)
+        assert fresh.returncode == 0, fresh.stderr
+        assert (tmp_path / f"{name}.pdf").read_bytes() == (
+            tmp_path / f"fresh-{name}.pdf"
+        ).read_bytes()
+    holder = _holder(server)
+    assert holder is not None
+    os.kill(holder, signal.SIGKILL)
+    article.write_text(original + "\nSửa lần 3.\n", encoding="utf-8")
+    after = bulletin(tmp_path, *make, "d.pdf")
+    assert after.returncode == 0, after.stderr
+    assert "Sửa lần 3." in " ".join(pdf_text(tmp_path / "d.pdf"))
+    assert bulletin(tmp_path, "serve", "--stop").returncode == 0
+    log = ended(server)
+    kept = [line for line in log.splitlines() if "như lần dựng trước" in line]
+    assert len(kept) == 2, log  # b and c; d was laid out whole, by a child of the server
+    assert log.count("Đã dựng") == 4, log
