@@ -6,10 +6,11 @@ Text-only synthetic months of N = 21, 50 and 100 articles (the issue's corpus
 shape), each in a project of its own with its own render server. Every round
 runs, for each N in turn: the floor (WeasyPrint alone on a plain page of the
 same text, run.py's), ``bulletin make`` fresh (``BULLETIN_NO_SERVER=1``: the
-worker process), ``bulletin make`` warm (the server answers and lays the month
-out again: ``BULLETIN_NO_RENDER_CACHE=1``), and for N = 21 a warm make of the
-unchanged month (the server's render cache answers) and one after an article
-was edited. Ratios are taken to the floor of the
+worker process), ``bulletin make`` warm (the server answers and lays the whole
+month out again: ``BULLETIN_NO_RENDER_CACHE=1``, ``BULLETIN_NO_PAGE_REUSE=1``),
+and for N = 21 a warm make of the unchanged month (the server's render cache
+answers) and one after an article was edited (the pages the edit did not reach
+taken from the last layout, ``bulletin/pagereuse.py``). Ratios are taken to the floor of the
 same round and N, so a machine that drifts moves both alike; the table gives
 the median ratio and its range over the rounds. Before each round a CPU-bound
 probe loop is timed: its time over the quietest probe of the run tells how busy
@@ -19,6 +20,7 @@ the machine was (1.00 = as quiet as it got; 2.0 = another job took a core's half
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -103,7 +105,8 @@ def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     work = Path(tempfile.mkdtemp(prefix="bulletin-warm-"))
     fresh_env = {**ENV, "BULLETIN_NO_SERVER": "1"}
-    relayout_env = {**ENV, "BULLETIN_NO_RENDER_CACHE": "1"}  # warm: laid out every time
+    # Warm: the whole month laid out every time, no page taken from the last layout.
+    relayout_env = {**ENV, "BULLETIN_NO_RENDER_CACHE": "1", "BULLETIN_NO_PAGE_REUSE": "1"}
     servers: list[subprocess.Popen[bytes]] = []
     started = time.perf_counter()
     try:
@@ -163,6 +166,8 @@ def main() -> None:
         logs = [(work / f"serve-{n}.log").read_text() for n in SIZES]
         served = sum(log.count("Rendered") for log in logs) - 1  # less the seeding build
         reused = sum(log.count("Unchanged") for log in logs)
+        taken = [int(n) for log in logs for n in re.findall(r"\((\d+) as laid out last", log)]
+        print(f"pages taken from the last layout, by the builds that took some: {taken}")
         print(
             f"the servers laid out {served} of the {rounds * (len(SIZES) + 1)} warm builds "
             f"and reused {reused} of the {rounds} unchanged ones"
