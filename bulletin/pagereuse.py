@@ -49,6 +49,9 @@ from typing import Any
 
 CHECKED = ("70.",)
 OFF_ENV = "BULLETIN_NO_PAGE_REUSE"
+# Layouts kept: a build may render twice (a sparse last page laid out tighter, a
+# booklet's cover again), and each render must find the last one like it.
+KEEP = 2
 _original: Any = None  # WeasyPrint's make_all_pages
 _pages: Any = None  # weasyprint.layout.page: its functions, looked up when called
 
@@ -69,7 +72,7 @@ class _Render:
     """The render under way: what it may reuse, and what it made."""
 
     key: Callable[[], str] = lambda: ""
-    previous: Kept | None = None
+    previous: list[Kept] = field(default_factory=list)  # the newest first
     made: list[tuple[Any, Any]] = field(default_factory=list)
     root_box: Any = None
     context: Any = None
@@ -78,7 +81,7 @@ class _Render:
     signatures: dict[int, bytes] = field(default_factory=dict)
 
 
-_kept: Kept | None = None
+_kept: list[Kept] = []
 _render = _Render()
 
 
@@ -103,7 +106,7 @@ def begin(key: Callable[[], str]) -> None:
     for once layout starts, when all are read): a kept layout is reused only
     by a render with the same, never where it is empty."""
     global _render
-    previous = None if os.environ.get(OFF_ENV) else _kept
+    previous = [] if os.environ.get(OFF_ENV) else list(_kept)
     _render = _Render(key=cache(key), previous=previous)
 
 
@@ -113,28 +116,27 @@ def reused() -> int:
 
 
 def keep() -> None:
-    """After a render that succeeded: its layout, for the next render. The one
-    before is let go (its boxes are no longer drawn)."""
+    """After a render that succeeded: its layout, for the next renders, in place of
+    the oldest kept (its boxes are no longer drawn)."""
     global _kept
-    render, _kept = _render, None
+    render = _render
     if render.context is None or not render.made or render.carried:
         return
-    if _unsupported(render.context):
+    if _unsupported(render.context) or len(render.context.page_maker) != len(render.made) + 1:
         return
-    maker = render.context.page_maker
-    if len(maker) == len(render.made) + 1:
-        _kept = Kept(render.key(), list(maker), list(render.made), render.root_box)
+    made = Kept(render.key(), list(render.context.page_maker), list(render.made), render.root_box)
+    _kept = [made, *_kept][:KEEP]
 
 
 def holding() -> bool:
     """Whether this process keeps a layout a next render could take pages from."""
-    return _kept is not None
+    return bool(_kept)
 
 
 def forget() -> None:
-    """Let the kept layout go (a failed render)."""
+    """Let the kept layouts go (a failed render)."""
     global _kept
-    _kept = None
+    _kept = []
 
 
 def make_all_pages(context: Any, root_box: Any, html: Any, pages: list[Any]) -> Iterator[Any]:
@@ -142,7 +144,7 @@ def make_all_pages(context: Any, root_box: Any, html: Any, pages: list[Any]) -> 
     layout to reuse is WeasyPrint's loop, with one more test before each page."""
     _render.context, _render.root_box = context, root_box
     made: list[tuple[Any, Any]] = []
-    if pages or _render.previous is None or _unsupported(context):
+    if pages or not _render.previous or _unsupported(context):
         passing = _original(context, root_box, html, pages)
     else:
         passing = _first_pass(context, root_box, html)
@@ -176,20 +178,29 @@ def _first_pass(context: Any, root_box: Any, html: Any) -> Iterator[Any]:
 
 
 def _take(index: int, context: Any, root_box: Any, html: Any) -> list[Any] | None:
-    """The previous layout's pages from ``index`` on, if page ``index`` starts
-    where and as it did there, with the same document after it; else None."""
-    previous = _render.previous
-    if previous is None or index >= len(previous.pages) or _unsupported(context):
+    """A kept layout's pages from ``index`` on, if page ``index`` starts where and
+    as it did there, with the same document after it; else None."""
+    if _unsupported(context):
         return None
-    here, there = context.page_maker[index], previous.maker[index]
+    _render.previous = [kept for kept in _render.previous if kept.key and kept.key == _render.key()]
+    here = context.page_maker[index]
+    for previous in _render.previous:
+        if index < len(previous.pages) and _same_rest(here, previous, index, root_box):
+            return _taken(index, context, html, previous)
+    return None
+
+
+def _same_rest(here: Any, previous: Kept, index: int, root_box: Any) -> bool:
+    there = previous.maker[index]
     if _start(here) != _start(there):
-        return None
-    if not previous.key or previous.key != _render.key():
-        _render.previous = None
-        return None
+        return False
     mine = _tail(root_box, here[0], _render.signatures)
-    if mine != _tail(previous.root_box, there[0], previous.signatures):
-        return None
+    return mine == _tail(previous.root_box, there[0], previous.signatures)
+
+
+def _taken(index: int, context: Any, html: Any, previous: Kept) -> list[Any]:
+    """Page ``index`` and those after it, from ``previous``."""
+    here, there = context.page_maker[index], previous.maker[index]
     here[-1].update(_remade(there[-1]))  # its anchors, for the contents' numbers
     context.page_maker[index + 1 :] = [_copy_item(item) for item in previous.maker[index + 1 :]]
     _render.reused = len(previous.pages) - index

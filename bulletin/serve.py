@@ -70,6 +70,11 @@ _CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 _MAX_REQUEST = 1 << 30
 _STOP_CODE = 75  # the exit status of a child that served ``--stop``
 _READY = struct.Struct("=i")  # a layout's holder, ready for a job: its process id
+# A chain of holders, each forked from the one before, carries what every build left in
+# memory: it ends after this many builds, or a build this large, and the next build is
+# forked from the server again.
+HOLD_BUILDS = 20
+HOLD_MEMORY = 1 << 30  # bytes of peak memory
 _RENDER_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "pypdf", "PIL")
 SOCKET_ENV = "BULLETIN_NO_SERVER"  # set (to anything) to never use a server
 NO_CACHE_ENV = "BULLETIN_NO_RENDER_CACHE"  # set: the server lays the job out even if unchanged
@@ -467,6 +472,7 @@ class Server:
 
     def run(self) -> None:
         self.root = self.root.resolve()  # the same project by any path to it
+        self._generation = 0  # builds in the chain of holders this process is in
         self.language = current_language()
         # The server's own stderr, kept apart: a child running a build puts the
         # build's terminal on 2, but its log lines still go where the server's do.
@@ -587,7 +593,9 @@ class Server:
         (``bulletin/pagereuse.py``), become the process the next job is forked
         from. The holder this process was forked from ends (``takeover``); the
         client's terminal is let go, so that nothing waits on it."""
-        if self._pair is None or not pagereuse.holding():
+        if self._pair is None or not pagereuse.holding() or self._generation >= HOLD_BUILDS:
+            return
+        if _peak_memory() > HOLD_MEMORY:
             return
         with contextlib.suppress(Exception):
             sys.stdout.flush()
@@ -631,6 +639,7 @@ class Server:
         pid = os.fork()
         if pid == 0:
             os.close(readable)
+            self._generation += 1
             self._child(connection, pair, takeover=writable)  # never returns
         os.close(writable)
         connection.close()
@@ -792,6 +801,14 @@ def _reaped(children: set[int]) -> tuple[set[int], bool]:
         done.add(ended)
         stop = stop or os.waitstatus_to_exitcode(status) == _STOP_CODE
     return done & children, stop
+
+
+def _peak_memory() -> int:
+    """This process's peak resident memory, in bytes (Linux counts in kilobytes)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
 
 
 def _adopt_orphans() -> bool:

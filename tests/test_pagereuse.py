@@ -16,22 +16,16 @@ from pypdf import PdfReader
 
 from bulletin import pagereuse
 
-from .conftest import write
+from .test_pagerefs import _long_month
 
 pytestmark = pytest.mark.skipif(
     not pagereuse.install(), reason="page reuse is checked on WeasyPrint 70 only"
 )
 
-SENTENCE = "Đoàn công tác của Viện đã kiểm tra hiện trường và làm việc với Công ty. "
 
-
-def _month(folder: Path, count: int = 24) -> None:
-    for number in range(1, count + 1):
-        body = "\n\n".join(SENTENCE * (3 + number % 4) for _ in range(2 + number % 3))
-        write(
-            folder / f"{number:02d}-bai.md",
-            f"---\ntitle: Bài số {number}\ndate: 2023-11-{number:02d}\n---\n\n{body}\n",
-        )
+def _month(folder: Path) -> None:
+    """Twenty-four articles: seven pages, the last ones past any edit's reach."""
+    _long_month(folder, 24)
 
 
 def _html(project: Path) -> str:

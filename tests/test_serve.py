@@ -677,6 +677,7 @@ def test_the_server_loads_what_a_build_uses(project: Path) -> None:
 def _holder(server: subprocess.Popen[str]) -> int | None:
     """The server's child that holds the last layout (the one waiting, not at work)."""
     task = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    time.sleep(1.5)  # a holder taking over ends the one before; the server collects it
     deadline = time.monotonic() + 10  # the children that ended are collected each second
     while task.exists() and time.monotonic() < deadline:
         children = [int(pid) for pid in task.read_text().split()]
@@ -686,39 +687,71 @@ def _holder(server: subprocess.Popen[str]) -> int | None:
     return None
 
 
+KEPT = "như lần dựng trước"  # the log line of a render that took pages: "(7 trang giữ …)"
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a holder needs Linux")
 def test_an_edit_takes_the_pages_it_did_not_reach_from_the_holder(
     tmp_path: Path, servers: Servers
 ) -> None:
     """The child that made the last layout holds it; the next build, forked from
-    it, takes the pages after the edit (bulletin/pagereuse.py), and the PDF is the
-    fresh build's byte for byte. A holder killed is only a layout lost."""
+    it, takes the pages after the edit (bulletin/pagereuse.py), holds its own
+    layout in turn, and the PDF is the fresh build's byte for byte. A holder
+    killed is only a layout lost."""
     from .test_pagereuse import _month
 
     _month(tmp_path / "2023-11")
     server = servers.start(tmp_path, "--idle", "2")
     make = ["make", "-q", "--articles", "2023-11", "--out"]
     assert bulletin(tmp_path, *make, "a.pdf").returncode == 0
+    holders = [_holder(server)]
     article = tmp_path / "2023-11" / "02-bai.md"
     original = article.read_text(encoding="utf-8")
     for number, name in enumerate(["b", "c"], start=1):
         article.write_text(original + f"\nSửa lần {number}.\n", encoding="utf-8")
         warm = bulletin(tmp_path, *make, f"{name}.pdf")
         assert warm.returncode == 0, warm.stderr
+        holders.append(_holder(server))
         fresh = bulletin(tmp_path, *make, f"fresh-{name}.pdf", server=False)
         assert fresh.returncode == 0, fresh.stderr
         assert (tmp_path / f"{name}.pdf").read_bytes() == (
             tmp_path / f"fresh-{name}.pdf"
         ).read_bytes()
-    holder = _holder(server)
-    assert holder is not None
-    os.kill(holder, signal.SIGKILL)
+    assert None not in holders and len(set(holders)) == 3, holders  # each build took over
+    os.kill(holders[-1] or 0, signal.SIGKILL)
     article.write_text(original + "\nSửa lần 3.\n", encoding="utf-8")
     after = bulletin(tmp_path, *make, "d.pdf")
     assert after.returncode == 0, after.stderr
     assert "Sửa lần 3." in " ".join(pdf_text(tmp_path / "d.pdf"))
     assert bulletin(tmp_path, "serve", "--stop").returncode == 0
-    log = ended(server)
-    kept = [line for line in log.splitlines() if "như lần dựng trước" in line]
-    assert len(kept) == 2, log  # b and c; d was laid out whole, by a child of the server
-    assert log.count("Đã dựng") == 4, log
+    rendered = [line for line in ended(server).splitlines() if line.startswith("Đã dựng")]
+    # a laid out whole, b and c took pages, d (its holder killed) laid out whole;
+    # a build may render twice (a sparse last page laid out tighter).
+    assert KEPT not in rendered[0] and KEPT not in rendered[-1], rendered
+    assert sum(KEPT in line for line in rendered) >= 2, rendered
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a holder needs Linux")
+def test_a_chain_of_holders_ends_after_its_builds(tmp_path: Path, servers: Servers) -> None:
+    """With chains of one build (``HOLD_BUILDS = 1``), a build forked from the
+    holder takes pages from it but does not take over: the holder stays."""
+    from .test_pagereuse import _month
+
+    _month(tmp_path / "2023-11")
+    chain_of_one = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bulletin import serve; "
+        "serve.HOLD_BUILDS = 1; from bulletin.cli import main; main(['serve', '--idle', '2'])"
+    )
+    server = servers.start(tmp_path, command=[sys.executable, "-c", chain_of_one])
+    make = ["make", "-q", "--articles", "2023-11", "--out", "out.pdf"]
+    assert bulletin(tmp_path, *make).returncode == 0
+    holders = [_holder(server)]
+    article = tmp_path / "2023-11" / "02-bai.md"
+    original = article.read_text(encoding="utf-8")
+    for number in (1, 2):
+        article.write_text(original + f"\nSửa lần {number}.\n", encoding="utf-8")
+        assert bulletin(tmp_path, *make).returncode == 0
+        holders.append(_holder(server))
+    assert holders[0] is not None and set(holders) == {holders[0]}, holders
+    assert bulletin(tmp_path, "serve", "--stop").returncode == 0
+    assert KEPT in ended(server)
