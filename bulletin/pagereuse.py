@@ -53,6 +53,7 @@ OFF_ENV = "BULLETIN_NO_PAGE_REUSE"
 # booklet's cover again), and each render must find the last one like it.
 KEEP = 2
 _original: Any = None  # WeasyPrint's make_all_pages
+_draw_text: Any = None  # WeasyPrint's draw_text
 _pages: Any = None  # weasyprint.layout.page: its functions, looked up when called
 
 
@@ -87,9 +88,9 @@ _render = _Render()
 
 def install() -> bool:
     """Wrap WeasyPrint's pass over the pages; False where it is not checked."""
-    global _original, _pages
+    global _original, _pages, _draw_text
     import weasyprint
-    from weasyprint import layout
+    from weasyprint import draw, layout
     from weasyprint.layout import page
 
     if _original is not None:
@@ -98,6 +99,7 @@ def install() -> bool:
         return False
     _original, _pages = layout.make_all_pages, page
     layout.make_all_pages = make_all_pages
+    _draw_text, draw.draw_text = draw.draw_text, draw_text
     return True
 
 
@@ -154,6 +156,30 @@ def make_all_pages(context: Any, root_box: Any, html: Any, pages: list[Any]) -> 
         _render.carried |= bool(context.broken_out_of_flow or context.reported_footnotes)
         yield page
     _render.made = made
+
+
+def draw_text(stream: Any, textbox: Any, offset_x: float, overflow: str, *more: Any) -> Any:
+    """WeasyPrint's, leaving the line shaped once drawn. WeasyPrint shapes every
+    line again to draw it (and lets the shaping go after), a quarter of the
+    drawing; a kept page is drawn again by the next render, which then finds its
+    lines shaped as they were drawn. Lines cut short with an ellipsis (which
+    drawing changes) are shaped anew each time, as WeasyPrint does."""
+    text = textbox.pango_layout
+    if overflow != "clip" or (more and more[0] != "none"):
+        return _draw_text(stream, textbox, offset_x, overflow, *more)
+    if text.__dict__.get("bulletin_shaped"):
+        text.reactivate = _unchanged
+    text.deactivate = _unchanged
+    try:
+        return _draw_text(stream, textbox, offset_x, overflow, *more)
+    finally:
+        text.__dict__.pop("reactivate", None)
+        text.__dict__.pop("deactivate", None)
+        text.bulletin_shaped = True
+
+
+def _unchanged(*_args: Any) -> None:
+    return None
 
 
 def _first_pass(context: Any, root_box: Any, html: Any) -> Iterator[Any]:

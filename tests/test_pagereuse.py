@@ -137,3 +137,24 @@ def test_a_stylesheet_with_has_lays_every_page_out(renders: tuple) -> None:
     assert pagereuse.reused() == 0
     pdf(after.replace("</head>", style, 1))  # the same again: still nothing taken
     assert pagereuse.reused() == 0
+
+
+def test_a_page_drawn_again_keeps_its_shaped_lines(renders: tuple) -> None:
+    """Drawing leaves each line shaped (``pagereuse.draw_text``): a document drawn
+    a second time, as a kept page is by the next render, gives the same bytes."""
+    from bulletin import render
+    from bulletin.resources import LAYOUTS_DIR
+
+    before, _after, pdf = renders
+    document = render.render(before, LAYOUTS_DIR / "classic", [LAYOUTS_DIR])
+    first = document.write_pdf()
+    texts = [box.pango_layout for page in document.pages for box in _text_boxes(page)]
+    assert texts and all(text.__dict__.get("bulletin_shaped") for text in texts)
+    assert document.write_pdf() == first == pdf(before)
+
+
+def _text_boxes(page: object) -> list:
+    from weasyprint.formatting_structure import boxes
+
+    root = page._page_box  # type: ignore[attr-defined]
+    return [box for box in root.descendants() if isinstance(box, boxes.TextBox)]
