@@ -28,10 +28,11 @@ document with running elements, footnotes or boxes broken across pages at that
 point is laid out whole. The PDF is byte for byte the one a whole layout makes
 (``tests/test_pagereuse.py``).
 
-The kept boxes live in the process that made them: a process keeps one layout,
-the last, and lets the one before go. ``bulletin serve`` keeps the process
-(``serve._Holders``): the next build is forked from it. Elsewhere a build is a
-process of its own and nothing is kept across builds. The hook replaces
+The kept boxes live in the process that made them, which keeps the last two
+layouts and lets older ones go. Only ``bulletin serve``'s jobs keep them
+(``keep_layouts``): the server keeps the process (``serve._Holders``) and forks
+the next build from it. Elsewhere a build is a process of its own, and keeps
+nothing. The hook replaces
 WeasyPrint internals: it is installed only on the WeasyPrint version it was
 checked against (``CHECKED``), as the other hooks are.
 ``BULLETIN_NO_PAGE_REUSE=1`` lays every page out.
@@ -84,6 +85,7 @@ class _Render:
 
 _kept: list[Kept] = []
 _render = _Render()
+_keeping = False  # set where the process may render again (keep_layouts)
 
 
 def install() -> bool:
@@ -101,6 +103,17 @@ def install() -> bool:
     layout.make_all_pages = make_all_pages
     _draw_text, draw.draw_text = draw.draw_text, draw_text
     return True
+
+
+def keep_layouts(on: bool = True) -> None:
+    """Keep each render's layout, and its drawn lines shaped, from now on: in
+    ``bulletin serve``'s jobs, whose process may hold them for the next build.
+    Elsewhere a build's process ends with its render, and kept layouts would
+    only add to its memory (photos and all) while it renders again."""
+    global _keeping
+    _keeping = on
+    if not on:
+        forget()
 
 
 def begin(key: Callable[[], str]) -> None:
@@ -122,7 +135,7 @@ def keep() -> None:
     the oldest kept (its boxes are no longer drawn)."""
     global _kept
     render = _render
-    if render.context is None or not render.made or render.carried:
+    if not _keeping or render.context is None or not render.made or render.carried:
         return
     if _unsupported(render.context) or len(render.context.page_maker) != len(render.made) + 1:
         return
@@ -165,7 +178,7 @@ def draw_text(stream: Any, textbox: Any, offset_x: float, overflow: str, *more: 
     lines shaped as they were drawn. Lines cut short with an ellipsis (which
     drawing changes) are shaped anew each time, as WeasyPrint does."""
     text = textbox.pango_layout
-    if overflow != "clip" or (more and more[0] != "none"):
+    if not _keeping or overflow != "clip" or (more and more[0] != "none"):
         return _draw_text(stream, textbox, offset_x, overflow, *more)
     if text.__dict__.get("bulletin_shaped"):
         text.reactivate = _unchanged

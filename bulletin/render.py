@@ -177,15 +177,11 @@ def render(
         document = weasyprint.HTML(
             string=html, base_url=str(base) + os.sep, url_fetcher=fetcher
         ).render(stylesheets=[fonts])
-    except RefusedURL as refused:
-        pagereuse.forget()
-        raise BulletinError(
-            _("Refused to load {url}: only files of the project may be used").format(
-                url=refused.args[0]
-            )
-        ) from None
-    except BaseException:
-        pagereuse.forget()
+    except BaseException as failed:
+        pagereuse.forget()  # a render that failed leaves no layout to take pages from
+        if isinstance(failed, RefusedURL):
+            message = _("Refused to load {url}: only files of the project may be used")
+            raise BulletinError(message.format(url=failed.args[0])) from None
         raise
     _check_page_numbers()
     pagereuse.keep()

@@ -571,6 +571,7 @@ class Server:
         stay as the holder of the layout it made (``_Holders``)."""
         code = 0
         self._pair, self._takeover, self._holding = pair, takeover, False
+        pagereuse.keep_layouts(pair is not None)  # this process may hold them for the next
         try:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -834,11 +835,11 @@ class _Holders:
     as the *holder*; the next job of the project is forked from it, not from the
     parent, and finds that layout in its memory. The child that takes a newer
     layout becomes the holder in turn, and the one before ends. The parent
-    still never renders, and a job that crashes or leaks ends with its child:
-    the holder only waits. One socket pair links the parent to the holder: the
-    holder writes ``R`` when it is ready for a job; the parent sends the
-    client's connection; a parent gone (or a newer holder chosen) closes the pair
-    and ends the holder."""
+    still never renders, and a job that crashes ends with its child: the holder
+    only waits. One socket pair links the parent to the holder: the holder
+    writes its process id (``_READY``) when it is ready for a job; the parent
+    sends the client's connection; a parent gone (or a newer holder chosen)
+    closes the pair and ends the holder."""
 
     enabled: bool
     current: socket.socket | None = None  # the pair to the holder
@@ -862,9 +863,13 @@ class _Holders:
         if pair is not None:
             pair.close()  # the child's end
 
+    def pairs(self) -> list[socket.socket]:
+        """The parent's ends: to the children at work, and to the holder."""
+        return [*self.offered, *([self.current] if self.current else [])]
+
     def close_in_child(self, keep: socket.socket | None) -> None:
         """In a child of the parent: the parent's ends are not its own."""
-        for pair in [*self.offered, *([self.current] if self.current else [])]:
+        for pair in self.pairs():
             if pair is not keep:
                 pair.close()
 
@@ -882,7 +887,7 @@ class _Holders:
 
     def poll(self) -> None:
         """Read what the holder and the children at work said, without waiting."""
-        for pair in [*self.offered, *([self.current] if self.current else [])]:
+        for pair in self.pairs():
             try:
                 said = pair.recv(_READY.size, socket.MSG_DONTWAIT)
             except BlockingIOError:
@@ -907,7 +912,7 @@ class _Holders:
             self.offered.remove(pair)
 
     def close(self) -> None:
-        for pair in [*self.offered, *([self.current] if self.current else [])]:
+        for pair in self.pairs():
             pair.close()
         self.offered, self.current = [], None
 

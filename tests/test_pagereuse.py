@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from bulletin import pagereuse
 from .test_pagerefs import _long_month
 
 pytestmark = pytest.mark.skipif(
-    not pagereuse.install(), reason="page reuse is checked on WeasyPrint 70 only"
+    not version("weasyprint").startswith(pagereuse.CHECKED),
+    reason="page reuse is checked on WeasyPrint 70 only",
 )
 
 
@@ -55,9 +57,9 @@ def renders(tmp_path: Path) -> Iterator[tuple[str, str, object]]:
     def pdf(html: str) -> bytes:
         return bytes(render.render(html, LAYOUTS_DIR / "classic", allowed).write_pdf())
 
-    pagereuse.forget()
+    pagereuse.keep_layouts()  # as a job of bulletin serve does
     yield before, after, pdf
-    pagereuse.forget()
+    pagereuse.keep_layouts(False)
 
 
 def test_pages_after_an_edit_are_taken_and_the_pdf_is_the_same(renders: tuple) -> None:
@@ -158,3 +160,12 @@ def _text_boxes(page: object) -> list:
 
     root = page._page_box  # type: ignore[attr-defined]
     return [box for box in root.descendants() if isinstance(box, boxes.TextBox)]
+
+
+def test_a_process_that_renders_once_keeps_nothing(renders: tuple) -> None:
+    """A build's own process (or its worker) ends with its render: it keeps no
+    layout, and its drawn lines let their shaping go, as WeasyPrint does."""
+    before, _after, pdf = renders
+    pagereuse.keep_layouts(False)
+    pdf(before)
+    assert not pagereuse.holding()
